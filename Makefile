@@ -1,0 +1,68 @@
+# Asukasportaali. `make run` and `make test` are the two set-up commands (see README.md).
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-sqlite test-postgres lint format check-migrations assets messages bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	PORTAL_DEBUG=$${PORTAL_DEBUG:-1} $(BIN)/portal run --demo
+
+test: install
+	@echo "== tests on SQLite"
+	env -u PORTAL_TEST_DATABASE_URL $(BIN)/python -m pytest -q
+	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
+	  if $(BIN)/portal db-ping "$$PORTAL_TEST_DATABASE_URL"; then \
+	    echo "== tests on PostgreSQL ($$PORTAL_TEST_DATABASE_URL)"; \
+	    $(BIN)/python -m pytest -q || exit 1; \
+	  elif [ -n "$$PORTAL_REQUIRE_POSTGRES" ]; then \
+	    echo "PostgreSQL is not reachable at $$PORTAL_TEST_DATABASE_URL" >&2; exit 1; \
+	  else \
+	    echo "== PostgreSQL not reachable at $$PORTAL_TEST_DATABASE_URL: skipped the PostgreSQL run"; \
+	  fi; \
+	else \
+	  echo "== PORTAL_TEST_DATABASE_URL not set: skipped the PostgreSQL run"; \
+	fi
+
+lint: install
+	$(BIN)/ruff check app migrations tests seeds
+	$(BIN)/ruff format --check app migrations tests seeds
+	$(BIN)/mypy app
+
+format: install
+	$(BIN)/ruff check --fix app migrations tests seeds
+	$(BIN)/ruff format app migrations tests seeds
+
+# alembic check on a fresh database: the migrations produce exactly the models' schema.
+check-migrations: install
+	@rm -f var/check.db
+	PORTAL_DATABASE_URL=sqlite:///var/check.db $(BIN)/alembic upgrade head
+	PORTAL_DATABASE_URL=sqlite:///var/check.db $(BIN)/alembic check
+	@rm -f var/check.db
+
+# Front-end files from npm, copied into app/static/vendor (committed: running needs no Node.js).
+assets:
+	npm install --no-audit --no-fund
+	mkdir -p app/static/vendor/hds-core
+	cp node_modules/hds-core/lib/base.min.css node_modules/hds-core/lib/components/all.min.css \
+	   node_modules/hds-core/lib/utils/helpers.min.css node_modules/hds-core/LICENSE app/static/vendor/hds-core/
+
+# Translation catalogues: extract the English msgids and update fi, sv, en.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Asukasportaali: a resident-participation portal for right-of-occupancy housing."""

@@ -1,0 +1,142 @@
+"""The `portal` command: run, migrate, seed, create-admin, worker, db-ping."""
+
+import getpass
+import sys
+import time
+
+import typer
+
+app = typer.Typer(help="Asukasportaali: the resident-participation portal.", no_args_is_help=True)
+
+
+def _alembic_config(url: str | None = None):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    from app.config import ROOT
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["configure_logger"] = False
+    if url:
+        config.attributes["url"] = url
+    return config
+
+
+@app.command()
+def migrate(revision: str = typer.Argument("head", help="Target revision")) -> None:
+    """Apply the database migrations."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(), revision)
+    typer.echo("Database is up to date.")
+
+
+@app.command()
+def seed(
+    if_empty: bool = typer.Option(False, "--if-empty", help="Only into an empty database"),
+) -> None:
+    """Load the demo data (idempotent: twice leaves the same data)."""
+    from app.db import session_scope
+    from app.services import demo
+
+    with session_scope() as session:
+        if if_empty and not demo.is_empty(session):
+            typer.echo("The database has data: demo data not loaded.")
+            return
+        summary = demo.load(session)
+    typer.echo(summary)
+
+
+@app.command("create-admin")
+def create_admin(
+    email: str = typer.Option(..., prompt=True),
+    name: str = typer.Option(..., prompt=True),
+    password: str = typer.Option(
+        "", help="Leave empty to be asked; an empty answer leaves login by email link only"
+    ),
+) -> None:
+    """Create (or promote) an administrator."""
+    from app.db import session_scope
+    from app.models.people import PersonCreate, StaffKind
+    from app.services import auth as auth_service
+    from app.services import people as people_service
+
+    if not password and sys.stdin.isatty():
+        password = getpass.getpass("Password (empty: login by email link only): ")
+    with session_scope() as session:
+        person = people_service.by_email(session, email)
+        if person is None:
+            person = people_service.create(session, PersonCreate(name=name, email=email), None)
+        people_service.grant(session, person, StaffKind.admin, None)
+        if password:
+            auth_service.set_password(session, person, password)
+    typer.echo(f"{email} is an administrator.")
+
+
+@app.command()
+def run(
+    host: str | None = typer.Option(None, help="Address to listen on (PORTAL_HOST)"),
+    port: int | None = typer.Option(None, help="Port (PORTAL_PORT)"),
+    demo: bool = typer.Option(
+        False, "--demo", help="Migrate, load demo data if empty, print logins"
+    ),
+    workers: int = typer.Option(1, help="Web worker processes"),
+) -> None:
+    """Start the web app (and, unless disabled, its scheduler)."""
+    import uvicorn
+
+    from app.config import get_settings
+
+    settings = get_settings()
+    if demo:
+        migrate("head")
+        seed(if_empty=True)
+        from app.services import demo as demo_service
+
+        typer.echo(demo_service.logins_text())
+    uvicorn.run(
+        "app.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the scheduler on its own, for deployments with several web workers."""
+    from app import scheduler
+
+    scheduler.start(force=True)
+    typer.echo("Scheduler running; Ctrl-C stops it.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        scheduler.shutdown()
+
+
+@app.command("db-ping")
+def db_ping(
+    url: str = typer.Argument(None, help="Database URL (default: PORTAL_DATABASE_URL)"),
+) -> None:
+    """Exit 0 if the database answers, 1 if not."""
+    from sqlalchemy import text
+
+    from app.config import get_settings
+    from app.db import make_engine
+
+    engine = make_engine(url or get_settings().database_url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        typer.echo(f"Database not reachable: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    """Entry point of the `portal` script."""
+    app()

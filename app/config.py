@@ -1,0 +1,53 @@
+"""Settings read from the environment (prefix PORTAL_); every one is documented in README.md."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """The portal's settings."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'portal.db'}"
+    secret_key: str = Field(default="dev-insecure-secret-change-me", min_length=16)
+    debug: bool = False
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    default_language: str = "fi"
+
+    mail_backend: str = "outbox"  # "smtp" or "outbox" (stored only; shown at /dev/outbox in debug)
+    mail_from: str = "Asukasportaali <noreply@asukasportaali.invalid>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_timeout: float = 10.0
+
+    session_days: int = 14
+    cookie_secure: bool = False
+    magic_link_minutes: int = 15
+    access_token_minutes: int = 60
+    login_attempts_per_ip: int = 20
+    login_attempts_per_account: int = 5
+    login_attempt_window_minutes: int = 15
+
+    scheduler_enabled: bool = True
+    meeting_notice_days: int = 14
+    committee_max_term_days: int = 731
+    yte_seats: int = 10
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,134 @@
+"""Request dependencies: the database session, the current user, role guards, CSRF."""
+
+from datetime import date
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from app import policies
+from app.config import Settings, get_settings
+from app.db import get_session
+from app.i18n import set_language
+from app.models.types import utcnow
+from app.security import same
+from app.services import auth as auth_service
+from app.services.roles import Principal, load_principal
+
+SESSION_COOKIE = "portal_session"
+CSRF_COOKIE = "portal_csrf"
+CSRF_FIELD = "csrf_token"
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token", auto_error=False, scheme_name="bearer"
+)
+
+
+def today() -> date:
+    """Today in Helsinki: roles and terms follow the local calendar."""
+    return utcnow().astimezone(HELSINKI).date()
+
+
+class LoginRequired(Exception):
+    """An anonymous request to a protected page: the app redirects to the login page."""
+
+
+def _browser_user(request: Request, session: Session) -> Principal | None:
+    if "principal" in request.state._state:
+        return request.state.principal  # type: ignore[no-any-return]
+    principal = None
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        person = auth_service.person_for_session(session, token)
+        if person is not None:
+            principal = load_principal(session, person, today())
+            set_language(person.language.value)
+    request.state.principal = principal
+    return principal
+
+
+def get_optional_user(request: Request, session: SessionDep) -> Principal | None:
+    """The logged-in person of a page request, or None."""
+    return _browser_user(request, session)
+
+
+def get_current_user(request: Request, session: SessionDep) -> Principal:
+    """The logged-in person of a page request; anonymous visitors go to the login page."""
+    principal = _browser_user(request, session)
+    if principal is None:
+        raise LoginRequired()
+    return principal
+
+
+def get_api_user(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal:
+    """The person behind a bearer token; 401 without a valid one."""
+    found = auth_service.person_for_token(session, token) if token else None
+    if found is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="Not authenticated",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    person, api_token = found
+    principal = load_principal(session, person, today())
+    if api_token.kind == "personal":
+        principal.scopes = frozenset(api_token.scopes.split())
+    api_token.last_used_at = utcnow()
+    session.add(api_token)
+    request.state.principal = principal
+    return principal
+
+
+OptionalUser = Annotated[Principal | None, Depends(get_optional_user)]
+CurrentUser = Annotated[Principal, Depends(get_current_user)]
+ApiUser = Annotated[Principal, Depends(get_api_user)]
+
+
+def require(predicate_name: str):  # type: ignore[no-untyped-def]
+    """A guard for pages whose permission takes only the user (e.g. can_administer)."""
+    predicate = getattr(policies, predicate_name)
+
+    def guard(user: CurrentUser) -> Principal:
+        if not predicate(user):
+            raise HTTPException(status.HTTP_403_FORBIDDEN)
+        return user
+
+    return Depends(guard)
+
+
+def require_api(predicate_name: str, scope: str = "read"):  # type: ignore[no-untyped-def]
+    """The API's guard: the predicate and the token's scope."""
+    predicate = getattr(policies, predicate_name)
+
+    def guard(user: ApiUser) -> Principal:
+        if not policies.has_scope(user, scope) or not predicate(user):
+            raise HTTPException(status.HTTP_403_FORBIDDEN)
+        return user
+
+    return Depends(guard)
+
+
+async def verify_csrf(request: Request) -> None:
+    """Every state-changing form carries the token from its cookie (double submit)."""
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        return
+    if request.url.path.startswith("/api/"):
+        return  # bearer tokens, never cookies: no cross-site forgery possible
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.headers.get("x-csrf-token", "")
+    if not sent:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else ""
+    if not cookie or not sent or not same(cookie, sent):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="csrf")

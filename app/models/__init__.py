@@ -1,0 +1,30 @@
+"""Every table, imported so that metadata (and Alembic) sees them all."""
+
+from app.models.audit import AuditEntry
+from app.models.auth import ApiToken, LoginAttempt, LoginLink, LoginSession
+from app.models.committees import CommitteeMember, ResidentCommittee
+from app.models.houses import House, Residency
+from app.models.mail import Delivery
+from app.models.meetings import ResidentMeeting
+from app.models.participation import Participation
+from app.models.people import Person, StaffRole
+from app.models.yte import YteMember, YteTerm
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "CommitteeMember",
+    "Delivery",
+    "House",
+    "LoginAttempt",
+    "LoginLink",
+    "LoginSession",
+    "Participation",
+    "Person",
+    "Residency",
+    "ResidentCommittee",
+    "ResidentMeeting",
+    "StaffRole",
+    "YteMember",
+    "YteTerm",
+]

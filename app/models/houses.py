@@ -1,0 +1,88 @@
+"""Houses and who lives in them."""
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Numeric
+from sqlmodel import Field, SQLModel
+
+from app.models.types import StrEnumType, UTCDateTime, utcnow
+
+
+class HouseBase(SQLModel):
+    """Fields a house has everywhere."""
+
+    code: str = Field(min_length=1, max_length=20, regex=r"^[A-Za-z0-9_-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    street_address: str = Field(min_length=1, max_length=200)
+    postal_code: str = Field(regex=r"^\d{5}$", max_length=5)
+    city: str = Field(default="Helsinki", min_length=1, max_length=100)
+    district: str = Field(min_length=1, max_length=100)
+    apartments: int = Field(ge=1, le=10000)
+    floor_area: Decimal = Field(gt=0, max_digits=10, decimal_places=1)
+    year_built: int = Field(ge=1800, le=2100)
+    property_manager_id: int | None = None
+
+
+class House(HouseBase, table=True):
+    """One right-of-occupancy building or estate (kotitalo)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    floor_area: Decimal = Field(sa_type=Numeric(10, 1))
+    property_manager_id: int | None = Field(
+        default=None, foreign_key="person.id", index=True, ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = 1
+
+
+class HouseCreate(HouseBase):
+    """Input for a new house."""
+
+
+class HousePublic(HouseBase):
+    """A house as the API shows it."""
+
+    id: int
+
+
+class Tenure(enum.StrEnum):
+    """How a resident holds their apartment."""
+
+    holder = "holder"  # asumisoikeuden haltija
+    renter = "renter"
+
+
+class ResidencyBase(SQLModel):
+    """Fields a residency has everywhere."""
+
+    person_id: int
+    house_id: int
+    apartment: str = Field(min_length=1, max_length=20)
+    tenure: Tenure = Field(default=Tenure.holder, sa_type=StrEnumType(Tenure, 8))
+    starts_on: date
+    ends_on: date | None = None
+
+
+class Residency(ResidencyBase, table=True):
+    """A person living in an apartment of a house for a period."""
+
+    __table_args__ = (CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    house_id: int = Field(foreign_key="house.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ResidencyCreate(ResidencyBase):
+    """Input for a new residency."""
+
+
+class ResidencyPublic(ResidencyBase):
+    """A residency as the API shows it."""
+
+    id: int

@@ -1,0 +1,67 @@
+"""Resident meetings (asukaskokous)."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Text
+from sqlmodel import Field, SQLModel
+
+from app.models.participation import Participation, ParticipationType
+from app.models.types import UTCDateTime, utcnow
+
+
+class ResidentMeeting(SQLModel, table=True):
+    """A meeting of a house's residents; convened with at least two weeks' notice."""
+
+    __tablename__ = "resident_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    house_id: int = Field(foreign_key="house.id", index=True, ondelete="CASCADE")
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    place: str = Field(max_length=200)
+    remote_link: str | None = Field(default=None, max_length=500)
+    invitation_on: date
+    invitation_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    agenda: str = Field(default="", sa_type=Text)
+    minutes: str = Field(default="", sa_type=Text)
+    decisions: str = Field(default="", sa_type=Text)
+    participation: Participation = Field(
+        default=Participation.decision, sa_type=ParticipationType()
+    )
+    created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = 1
+
+
+class MeetingCreate(SQLModel):
+    """Input for a new resident meeting."""
+
+    starts_at: datetime
+    place: str = Field(min_length=1, max_length=200)
+    remote_link: str | None = Field(default=None, max_length=500)
+    invitation_on: date
+    agenda: str = Field(default="", max_length=20000)
+
+
+class MeetingMinutes(SQLModel):
+    """Minutes and decisions recorded after a meeting."""
+
+    minutes: str = Field(default="", max_length=100000)
+    decisions: str = Field(default="", max_length=50000)
+    version: int
+
+
+class MeetingPublic(SQLModel):
+    """A resident meeting as the API shows it."""
+
+    id: int
+    house_id: int
+    starts_at: datetime
+    place: str
+    remote_link: str | None
+    invitation_on: date
+    invitation_sent_at: datetime | None
+    agenda: str
+    minutes: str
+    decisions: str
+    participation: Participation

@@ -1,0 +1,1 @@
+"""Domain logic: never imports fastapi; flushes, never commits."""

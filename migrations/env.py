@@ -1,0 +1,58 @@
+"""Alembic environment: the schema is made only by migrations, in production and in tests."""
+
+from logging.config import fileConfig
+from typing import Any
+
+from alembic import context
+from sqlalchemy.engine import Connection
+from sqlmodel.sql.sqltypes import AutoString
+
+import app.models  # noqa: F401 - registers every table
+from app.config import get_settings
+from app.db import make_engine, metadata
+from app.models.types import StrEnumType, UTCDateTime
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Render the portal's column types as the plain SQL types they store."""
+    if type_ == "type" and isinstance(obj, StrEnumType):
+        return f"sa.String(length={obj.impl_instance.length})"
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, AutoString):
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
+    return False
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Leave out tables the application does not own (APScheduler's job store)."""
+    return not (type_ == "table" and name == "scheduler_job")
+
+
+def run_with(connection: Connection) -> None:
+    """Run migrations on an open connection."""
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_item=render_item,
+        include_name=include_name,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    run_with(connection)
+else:
+    url = config.attributes.get("url") or get_settings().database_url
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        run_with(conn)
+    engine.dispose()

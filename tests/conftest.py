@@ -1,0 +1,126 @@
+"""Test fixtures: a migrated database (SQLite, or PostgreSQL from PORTAL_TEST_DATABASE_URL),
+one rolled-back transaction per test, a client with CSRF handled, and a real SMTP server."""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+_tmp = Path(tempfile.mkdtemp(prefix="portal-test-"))
+TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{_tmp / 'test.db'}"
+os.environ["PORTAL_DATABASE_URL"] = TEST_DATABASE_URL
+os.environ["PORTAL_SCHEDULER_ENABLED"] = "0"
+os.environ["PORTAL_SECRET_KEY"] = "test-secret-key-for-the-suite"
+os.environ["PORTAL_MAIL_BACKEND"] = "outbox"
+os.environ.setdefault("PORTAL_DEBUG", "0")
+
+import pytest  # noqa: E402
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import Connection, Engine  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from app.config import ROOT, get_settings  # noqa: E402
+from app.db import get_bind, get_session, make_engine  # noqa: E402
+from tests.support import PortalClient, SmtpSink  # noqa: E402
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic pointed at a database."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def reset_database(engine: Engine) -> None:
+    """An empty database to migrate from scratch."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        database = engine.url.database
+        engine.dispose()
+        if database and Path(database).exists():
+            Path(database).unlink()
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    """The test database, migrated to head by Alembic (never create_all)."""
+    engine = make_engine(TEST_DATABASE_URL)
+    reset_database(engine)
+    command.upgrade(alembic_config(TEST_DATABASE_URL), "head")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection whose outer transaction is rolled back after the test."""
+    conn = engine.connect()
+    transaction = conn.begin()
+    try:
+        yield conn
+    finally:
+        transaction.rollback()
+        conn.close()
+
+
+@pytest.fixture()
+def session(connection: Connection) -> Iterator[Session]:
+    """A session inside the test's transaction; commit() only releases a savepoint."""
+    with Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as s:
+        yield s
+
+
+@pytest.fixture()
+def app(session: Session, connection: Connection):  # type: ignore[no-untyped-def]
+    """The app, its requests sharing the test's session."""
+    from app.main import create_app
+
+    application = create_app()
+
+    def test_session() -> Iterator[Session]:
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+    application.dependency_overrides[get_session] = test_session
+    application.dependency_overrides[get_bind] = lambda: connection
+    return application
+
+
+@pytest.fixture()
+def client(app) -> Iterator[PortalClient]:  # type: ignore[no-untyped-def]
+    """A browser-like client: cookies kept, CSRF token added to forms."""
+    with PortalClient(app) as c:
+        yield c
+
+
+@pytest.fixture()
+def settings():  # type: ignore[no-untyped-def]
+    """The live settings; tests may change fields through monkeypatch."""
+    return get_settings()
+
+
+@pytest.fixture()
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink]:
+    """A real SMTP server on loopback (aiosmtpd); the portal is pointed at it."""
+    sink = SmtpSink()
+    sink.start()
+    settings = get_settings()
+    monkeypatch.setattr(settings, "mail_backend", "smtp")
+    monkeypatch.setattr(settings, "smtp_host", "127.0.0.1")
+    monkeypatch.setattr(settings, "smtp_port", sink.port)
+    try:
+        yield sink
+    finally:
+        sink.stop()
