@@ -2,11 +2,27 @@
 
 from fastapi import APIRouter
 
-from app.routers import auth, home
+from app.routers import admin, auth, committees, home, houses, imports, meetings, yte
 from app.routers.api import auth as api_auth
+from app.routers.api import committees as api_committees
+from app.routers.api import houses as api_houses
+from app.routers.api import meetings as api_meetings
+from app.routers.api import people as api_people
+from app.routers.api import yte as api_yte
 
 ROUTERS: list[APIRouter] = [
     home.router,
     auth.router,
+    houses.router,
+    meetings.router,
+    committees.router,
+    yte.router,
+    admin.router,
+    imports.router,
     api_auth.router,
+    api_houses.router,
+    api_people.router,
+    api_meetings.router,
+    api_committees.router,
+    api_yte.router,
 ]

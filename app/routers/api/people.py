@@ -1,0 +1,5 @@
+"""people API."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1", tags=["people"])

@@ -1,0 +1,5 @@
+"""committees pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""houses pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

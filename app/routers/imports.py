@@ -1,0 +1,5 @@
+"""imports pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""yte pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
