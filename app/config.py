@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PORTAL_", env_file=".env", extra="ignore")
 
     database_url: str = f"sqlite:///{ROOT / 'var' / 'portal.db'}"
+    # Reserved for signing short-lived state (single sign-on); set a long random value.
     secret_key: str = Field(default="dev-insecure-secret-change-me", min_length=16)
     debug: bool = False
     base_url: str = "http://127.0.0.1:8000"
@@ -23,7 +24,9 @@ class Settings(BaseSettings):
 
     default_language: str = "fi"
 
-    mail_backend: str = "outbox"  # "smtp" or "outbox" (stored only; shown at /dev/outbox in debug)
+    # "smtp", "outbox" (kept in the delivery table only, shown at /dev/outbox in debug mode),
+    # or "auto": outbox in debug mode, SMTP otherwise.
+    mail_backend: str = "auto"
     mail_from: str = "Asukasportaali <noreply@asukasportaali.invalid>"
     smtp_host: str = "localhost"
     smtp_port: int = 25
@@ -45,6 +48,13 @@ class Settings(BaseSettings):
     meeting_notice_days: int = 14
     committee_max_term_days: int = 731
     yte_seats: int = 10
+
+    @property
+    def mail_transport(self) -> str:
+        """The mail backend in force: smtp or outbox."""
+        if self.mail_backend == "auto":
+            return "outbox" if self.debug else "smtp"
+        return self.mail_backend
 
 
 @lru_cache

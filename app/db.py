@@ -71,6 +71,9 @@ def get_session() -> Iterator[Session]:
             yield session
             session.commit()
         except Exception:
+            # The error page still shows who is logged in: keep loaded rows readable
+            # instead of letting the rollback expire them.
+            session.expunge_all()
             session.rollback()
             raise
 

@@ -89,8 +89,13 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional name for a marker
     return message
 
 
-def pick_language(preferred: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """The person's preference, else the switcher's cookie, else the browser's, else Finnish."""
+def pick_language(
+    preferred: str | None,
+    cookie: str | None,
+    accept_language: str | None,
+    default: str = DEFAULT_LANGUAGE,
+) -> str:
+    """The person's preference, else the switcher's cookie, else the browser's, else the default."""
     for candidate in (preferred, cookie):
         if candidate in LANGUAGES:
             return str(candidate)
@@ -110,7 +115,7 @@ def pick_language(preferred: str | None, cookie: str | None, accept_language: st
         for _quality, tag in sorted(weighted, key=lambda item: -item[0]):
             if tag in LANGUAGES:
                 return tag
-    return DEFAULT_LANGUAGE
+    return default if default in LANGUAGES else DEFAULT_LANGUAGE
 
 
 @lru_cache

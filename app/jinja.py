@@ -70,14 +70,15 @@ def build_environment() -> Environment:
     """Make the environment with the portal's filters and globals."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=False),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Jinja's newstyle gettext fills the placeholders itself: hand it the raw translation.
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda message, **kw: i18n.gettext(message, **kw),
-        lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
+        lambda message: i18n.translations(i18n.get_language()).gettext(message),
+        lambda s, p, n: i18n.translations(i18n.get_language()).ngettext(s, p, n),
         newstyle=True,
     )
     env.filters.update(

@@ -30,9 +30,13 @@ class PortalMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
+        settings = get_settings()
         i18n.begin_request(
             i18n.pick_language(
-                None, request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
+                None,
+                request.cookies.get(LANGUAGE_COOKIE),
+                request.headers.get("accept-language"),
+                settings.default_language,
             )
         )
         csrf = request.cookies.get(CSRF_COOKIE)
@@ -40,7 +44,6 @@ class PortalMiddleware:
         if not csrf or len(csrf) < 20:
             csrf = new_csrf = secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf_token"] = csrf
-        settings = get_settings()
         secure = settings.cookie_secure or scope.get("scheme") == "https"
 
         async def send_wrapper(message: Message) -> None:

@@ -72,3 +72,13 @@ def can_vote_in(user: User, house_id: int) -> bool:
 def has_scope(user: User, scope: str) -> bool:
     """Whether an API token carries a scope; browser sessions carry every scope."""
     return user is not None and (user.scopes is None or scope in user.scopes)
+
+
+def can_read_person(user: User, person_id: int) -> bool:
+    """See a person's private details (email, phone, birth date): the person or an admin."""
+    return user is not None and (user.id == person_id or user.is_admin)
+
+
+def can_view_committee(user: User, house_id: int) -> bool:
+    """See a house's resident committees, their terms and members: whoever sees its meetings."""
+    return can_view_meetings(user, house_id)

@@ -7,7 +7,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from app.config import get_settings
 from app.db import get_engine
-from app.jobs import housekeeping
+from app.jobs import housekeeping, meetings
 
 log = logging.getLogger(__name__)
 _scheduler: BackgroundScheduler | None = None
@@ -31,6 +31,14 @@ def build() -> BackgroundScheduler:
         hour=3,
         minute=15,
         id="purge_logins",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        meetings.send_due_invitations,
+        "cron",
+        hour=6,
+        minute=30,
+        id="send_meeting_invitations",
         replace_existing=True,
     )
     return scheduler

@@ -28,18 +28,12 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
-def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """Leave out tables the application does not own (APScheduler's job store)."""
-    return not (type_ == "table" and name == "scheduler_job")
-
-
 def run_with(connection: Connection) -> None:
     """Run migrations on an open connection."""
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_item=render_item,
-        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

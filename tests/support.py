@@ -169,7 +169,7 @@ def make_resident(
 def make_committee(
     session: Session,
     house: House,
-    members: dict[Person, Position] | None = None,
+    members: list[tuple[Person, Position]] | None = None,
     term_start: date | None = None,
 ) -> ResidentCommittee:
     start = term_start or date.today() - timedelta(days=100)
@@ -180,7 +180,7 @@ def make_committee(
     session.add(committee)
     session.flush()
     assert committee.id is not None
-    for person, position in (members or {}).items():
+    for person, position in members or []:
         assert person.id is not None
         session.add(
             CommitteeMember(committee_id=committee.id, person_id=person.id, position=position)
@@ -191,7 +191,7 @@ def make_committee(
 
 def make_chair(session: Session, house: House) -> Person:
     person = make_resident(session, house)
-    make_committee(session, house, {person: Position.chair})
+    make_committee(session, house, [(person, Position.chair)])
     return person
 
 

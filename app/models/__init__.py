@@ -8,6 +8,7 @@ from app.models.mail import Delivery
 from app.models.meetings import ResidentMeeting
 from app.models.participation import Participation
 from app.models.people import Person, StaffRole
+from app.models.scheduler import scheduler_job
 from app.models.yte import YteMember, YteTerm
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "ResidentCommittee",
     "ResidentMeeting",
     "StaffRole",
+    "scheduler_job",
     "YteMember",
     "YteTerm",
 ]

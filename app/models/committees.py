@@ -74,6 +74,7 @@ class MemberCreate(SQLModel):
 class CommitteeMemberPublic(SQLModel):
     """A committee seat as the API shows it."""
 
+    id: int
     person_id: int
     name: str
     position: Position

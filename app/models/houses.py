@@ -13,10 +13,10 @@ from app.models.types import StrEnumType, UTCDateTime, utcnow
 class HouseBase(SQLModel):
     """Fields a house has everywhere."""
 
-    code: str = Field(min_length=1, max_length=20, regex=r"^[A-Za-z0-9_-]+$")
+    code: str = Field(min_length=1, max_length=20, schema_extra={"pattern": r"^[A-Za-z0-9_-]+$"})
     name: str = Field(min_length=1, max_length=200)
     street_address: str = Field(min_length=1, max_length=200)
-    postal_code: str = Field(regex=r"^\d{5}$", max_length=5)
+    postal_code: str = Field(max_length=5, schema_extra={"pattern": r"^\d{5}$"})
     city: str = Field(default="Helsinki", min_length=1, max_length=100)
     district: str = Field(min_length=1, max_length=100)
     apartments: int = Field(ge=1, le=10000)

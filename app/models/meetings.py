@@ -1,6 +1,6 @@
 """Resident meetings (asukaskokous)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
@@ -34,13 +34,34 @@ class ResidentMeeting(SQLModel, table=True):
 
 
 class MeetingCreate(SQLModel):
-    """Input for a new resident meeting."""
+    """Input for a new resident meeting; a starts_at without a time zone is Helsinki time."""
 
     starts_at: datetime
     place: str = Field(min_length=1, max_length=200)
     remote_link: str | None = Field(default=None, max_length=500)
     invitation_on: date
     agenda: str = Field(default="", max_length=20000)
+
+
+class MeetingForm(SQLModel):
+    """The new-meeting page's fields: the start as a Helsinki date and time of day."""
+
+    starts_on: date
+    starts_time: time
+    place: str = Field(min_length=1, max_length=200)
+    remote_link: str | None = Field(default=None, max_length=500)
+    invitation_on: date
+    agenda: str = Field(default="", max_length=20000)
+
+    def to_create(self) -> MeetingCreate:
+        """The same input as the API takes (a local, zone-less start)."""
+        return MeetingCreate(
+            starts_at=datetime.combine(self.starts_on, self.starts_time),
+            place=self.place,
+            remote_link=self.remote_link,
+            invitation_on=self.invitation_on,
+            agenda=self.agenda,
+        )
 
 
 class MeetingMinutes(SQLModel):
@@ -65,3 +86,4 @@ class MeetingPublic(SQLModel):
     minutes: str
     decisions: str
     participation: Participation
+    version: int

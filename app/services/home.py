@@ -6,9 +6,12 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from app.i18n import _
+from app.jinja import fmt_date
 from app.models.houses import House
 from app.models.meetings import ResidentMeeting
 from app.models.types import utcnow
+from app.services import meetings as meetings_service
 from app.services.roles import Principal
 
 
@@ -62,4 +65,36 @@ def front_page(session: Session, user: Principal, now: datetime | None = None) -
                 .limit(10)
             )
         ]
-    return FrontPage(houses=houses, roles=user.role_names(), upcoming_meetings=upcoming)
+    return FrontPage(
+        houses=houses,
+        roles=user.role_names(),
+        upcoming_meetings=upcoming,
+        tasks=tasks(session, user, now),
+    )
+
+
+def tasks(session: Session, user: Principal, now: datetime) -> list[Task]:
+    """What awaits a person: minutes to record, houses still without this year's meeting."""
+    found: list[Task] = []
+    organised = user.committee_of | user.manager_of
+    for meeting, house in meetings_service.minutes_due(session, organised, now):
+        found.append(
+            Task(
+                text=_(
+                    "Record the minutes of the resident meeting of %(house)s on %(date)s",
+                    house=house.name,
+                    date=fmt_date(meeting.starts_at),
+                ),
+                url=f"/meetings/{meeting.id}/minutes",
+            )
+        )
+    if user.manager_of:
+        year = meetings_service.local_date(now).year
+        for house in meetings_service.houses_without_meeting(session, year, user.manager_of):
+            found.append(
+                Task(
+                    text=_("No resident meeting yet this year: %(house)s", house=house.name),
+                    url=f"/houses/{house.id}/meetings/new",
+                )
+            )
+    return found

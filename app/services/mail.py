@@ -127,7 +127,7 @@ def send_pending(
                     continue  # another worker has it
                 delivery = session.get_one(Delivery, delivery_id)
                 try:
-                    if settings.mail_backend == "smtp":
+                    if settings.mail_transport == "smtp":
                         if client is None:
                             client = _smtp(settings)
                         client.send_message(build_message(delivery, settings))

@@ -1,4 +1,8 @@
-"""People: creating, changing and finding them; staff roles."""
+"""People: creating, changing and finding them; staff roles; the audit log they leave."""
+
+from dataclasses import dataclass
+from math import ceil
+from typing import Any, Generic, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, or_
@@ -6,10 +10,17 @@ from sqlmodel import Session, col, select
 
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import _
+from app.models.audit import AuditEntry
+from app.models.houses import House, Residency
 from app.models.people import Language, Person, PersonCreate, PersonUpdate, StaffKind, StaffRole
 from app.models.types import utcnow
 from app.services import audit
+from app.services import auth as auth_service
 from app.services.auth import normalise_email
+
+T = TypeVar("T")
+
+PASSWORD_MIN_LENGTH = 10
 
 
 def looks_like_email(value: str) -> bool:
@@ -87,15 +98,95 @@ def set_language(session: Session, person: Person, lang: str) -> None:
         session.flush()
 
 
+@dataclass
+class Page(Generic[T]):
+    """One page of a longer list."""
+
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one)."""
+        return max(ceil(self.total / self.per_page), 1)
+
+    @property
+    def has_previous(self) -> bool:
+        """Whether there is a page before this one."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether there is a page after this one."""
+        return self.page < self.pages
+
+
+def _matching(text: str) -> Any:
+    """The condition "name or email contains text" (case-insensitive, wildcards literal)."""
+    needle = text.strip().lower()
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(
+        func.lower(Person.name).like(pattern, escape="\\"),
+        col(Person.email).like(pattern, escape="\\"),
+    )
+
+
 def search(session: Session, text: str = "", limit: int = 200, offset: int = 0) -> list[Person]:
     """People whose name or email contains text, by name."""
-    query = select(Person).order_by(col(Person.name))
+    query = select(Person).order_by(col(Person.name), col(Person.id))
     if text.strip():
-        pattern = f"%{text.strip().lower()}%"
-        query = query.where(
-            or_(func.lower(Person.name).like(pattern), col(Person.email).like(pattern))
-        )
+        query = query.where(_matching(text))
     return list(session.exec(query.offset(offset).limit(limit)))
+
+
+def count(session: Session, text: str = "") -> int:
+    """How many people search(text) finds in all."""
+    query = select(func.count()).select_from(Person)
+    if text.strip():
+        query = query.where(_matching(text))
+    return session.exec(query).one()
+
+
+def search_page(
+    session: Session, text: str = "", page: int = 1, per_page: int = 50
+) -> Page[Person]:
+    """One page of the people search(text) finds."""
+    page = max(page, 1)
+    items = search(session, text, limit=per_page, offset=(page - 1) * per_page)
+    return Page(items=items, total=count(session, text), page=page, per_page=per_page)
+
+
+def residencies(session: Session, person_id: int) -> list[tuple[Residency, House]]:
+    """Where a person lives and has lived, newest first."""
+    return [
+        (residency, house)
+        for residency, house in session.exec(
+            select(Residency, House)
+            .join(House, col(House.id) == Residency.house_id)
+            .where(Residency.person_id == person_id)
+            .order_by(col(Residency.starts_on).desc(), col(Residency.id).desc())
+        )
+    ]
+
+
+def change_password(
+    session: Session, person: Person, password: str, confirm: str, actor_id: int | None
+) -> None:
+    """Set a person's password for them: long enough, and typed the same twice."""
+    errors: dict[str, str] = {}
+    if len(password) < PASSWORD_MIN_LENGTH:
+        errors["password"] = _("Enter at least %(n)s characters.", n=PASSWORD_MIN_LENGTH)
+    elif password != confirm:
+        errors["password_confirm"] = _("The passwords do not match.")
+    if errors:
+        raise ValidationFailed(errors)
+    before = audit.snapshot(person)
+    auth_service.set_password(session, person, password)
+    # The hash never enters the log; the row still shows who set a password and when.
+    audit.record(session, actor_id, "update", person, before)
 
 
 def staff_roles(session: Session, person_id: int) -> list[StaffRole]:
@@ -119,11 +210,66 @@ def grant(session: Session, person: Person, kind: StaffKind, actor_id: int | Non
 
 
 def revoke(session: Session, person: Person, kind: StaffKind, actor_id: int | None) -> None:
-    """Take a staff role away."""
+    """Take a staff role away; the last administrator keeps theirs."""
     role = session.exec(
         select(StaffRole).where(StaffRole.person_id == person.id, StaffRole.kind == kind)
     ).first()
+    if role is not None and kind == StaffKind.admin:
+        admins = session.exec(
+            select(func.count()).select_from(StaffRole).where(StaffRole.kind == StaffKind.admin)
+        ).one()
+        if admins <= 1:
+            raise ValidationFailed(
+                {
+                    "kind": _(
+                        "The last administrator cannot lose the role. "
+                        "Grant it to someone else first."
+                    )
+                }
+            )
     if role is not None:
         audit.record(session, actor_id, "delete", role, audit.snapshot(role))
         session.delete(role)
         session.flush()
+
+
+@dataclass
+class AuditRow:
+    """An audit entry with the name of whoever made the change."""
+
+    entry: AuditEntry
+    actor_name: str | None
+
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for every field the entry mentions."""
+        before = self.entry.before or {}
+        after = self.entry.after or {}
+        return [(key, before.get(key), after.get(key)) for key in sorted(set(before) | set(after))]
+
+
+def audit_entities(session: Session) -> list[str]:
+    """The kinds of record the audit log mentions, for filtering."""
+    return sorted(session.exec(select(AuditEntry.entity).distinct()))
+
+
+def audit_log(
+    session: Session, entity: str = "", entity_id: str = "", page: int = 1, per_page: int = 50
+) -> Page[AuditRow]:
+    """The audit log, newest first, optionally of one kind of record or one record."""
+    page = max(page, 1)
+    conditions = []
+    if entity:
+        conditions.append(col(AuditEntry.entity) == entity)
+        if entity_id:
+            conditions.append(col(AuditEntry.entity_id) == entity_id)
+    total = session.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
+    rows = session.exec(
+        select(AuditEntry, Person.name)
+        .outerjoin(Person, col(Person.id) == AuditEntry.actor_id)
+        .where(*conditions)
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    items = [AuditRow(entry=entry, actor_name=name) for entry, name in rows]
+    return Page(items=items, total=total, page=page, per_page=per_page)

@@ -1,0 +1,77 @@
+"""The delivery table: written before sending, each message to each recipient at most once."""
+
+from sqlmodel import select
+
+from app.models.mail import Delivery, DeliveryStatus
+from app.models.people import Language
+from app.services import mail
+from tests.support import make_person
+
+
+def test_same_message_is_queued_once(session):
+    person = make_person(session)
+    first = mail.queue(session, "k:1", person, "login_link", url="https://x.example/1", minutes=15)
+    second = mail.queue(session, "k:1", person, "login_link", url="https://x.example/1", minutes=15)
+    assert first is not None and second is None
+    assert len(session.exec(select(Delivery)).all()) == 1
+
+
+def test_pending_mail_is_sent_once_over_real_smtp(session, connection, smtp):
+    person = make_person(session, language=Language.sv, name="Greta Lindqvist")
+    mail.queue(session, "k:2", person, "login_link", url="https://x.example/2", minutes=15)
+    session.commit()
+    assert mail.send_pending(connection) == 1
+    assert mail.send_pending(connection) == 0
+    assert len(smtp.messages) == 1
+    message = smtp.messages[0]
+    assert message["To"] == person.email
+    assert "Greta Lindqvist" in smtp.text_of(message)
+    assert message.get_body(preferencelist=("html",)) is not None
+    session.expire_all()
+    assert session.exec(select(Delivery)).one().status == DeliveryStatus.sent
+
+
+def test_mail_is_in_the_recipients_language(session):
+    fi = make_person(session, language=Language.fi)
+    en = make_person(session, language=Language.en)
+    mail.queue(session, "k:3", fi, "login_link", url="https://x.example", minutes=15)
+    mail.queue(session, "k:3", en, "login_link", url="https://x.example", minutes=15)
+    rows = {d.recipient: d for d in session.exec(select(Delivery))}
+    assert rows[en.email].subject == "Your login link to the resident portal"
+    assert rows[fi.email].subject != rows[en.email].subject
+
+
+def test_a_claimed_delivery_is_never_sent_again(session, connection, smtp):
+    """A crash after claiming (status sending) must not lead to a second copy."""
+    person = make_person(session)
+    delivery = mail.queue(session, "k:4", person, "login_link", url="https://x.example", minutes=15)
+    assert delivery is not None
+    delivery.status = DeliveryStatus.sending
+    session.add(delivery)
+    session.commit()
+    assert mail.send_pending(connection) == 0
+    assert smtp.messages == []
+
+
+def test_unreachable_smtp_marks_failed_and_keeps_going(
+    session, connection, smtp, monkeypatch, settings
+):
+    person = make_person(session)
+    mail.queue(session, "k:5", person, "login_link", url="https://x.example", minutes=15)
+    session.commit()
+    monkeypatch.setattr(settings, "smtp_port", 1)
+    assert mail.send_pending(connection) == 0
+    session.expire_all()
+    row = session.exec(select(Delivery)).one()
+    assert row.status == DeliveryStatus.failed and row.error
+
+
+def test_headers_cannot_be_injected(session):
+    person = make_person(session, name="Evil\r\nBcc: victim@example.com")
+    delivery = mail.queue(session, "k:6", person, "login_link", url="https://x.example", minutes=15)
+    assert delivery is not None
+    from app.config import get_settings
+
+    message = mail.build_message(delivery, get_settings())
+    assert message["Bcc"] is None
+    assert "\n" not in message["Subject"]

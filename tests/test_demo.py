@@ -1,0 +1,172 @@
+"""The demo data: complete and plausible, loaded twice without duplicates, its logins work."""
+
+import re
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+from sqlmodel import select as sm_select
+
+from app.db import metadata
+from app.deps import today
+from app.models.committees import CommitteeMember, Position, ResidentCommittee
+from app.models.houses import House, Residency, Tenure
+from app.models.meetings import ResidentMeeting
+from app.models.people import Language, Person
+from app.models.yte import YteMember, YteTerm
+from app.security import verify_password
+from app.services import demo
+from app.services.roles import is_adult, load_principal
+
+ROLE_OF_LOGIN = {
+    "Administrator": "admin",
+    "Management": "management",
+    "Housing adviser": "housing_adviser",
+    "Property manager": "property_manager",
+    "Committee chair and Haso-yte member": "chair",
+    "Committee member": "committee",
+    "Resident (renter)": "resident",
+}
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    """Rows in every table of the schema."""
+    return {
+        table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
+        for table in metadata.sorted_tables
+    }
+
+
+def demo_houses(session: Session) -> list[House]:
+    return list(session.exec(sm_select(House).where(col(House.code).like("HASO-%"))))
+
+
+def test_loading_twice_leaves_the_same_rows(session):
+    assert demo.is_empty(session)
+    first = demo.load(session)
+    assert first.startswith("Demo data loaded")
+    assert not demo.is_empty(session)
+    counts = row_counts(session)
+    assert counts["house"] == 30
+    assert counts["person"] > 150
+    second = demo.load(session)
+    assert "nothing was added" in second
+    assert row_counts(session) == counts
+
+
+def test_houses_are_plausible_and_managed(session):
+    demo.load(session)
+    houses = demo_houses(session)
+    assert len(houses) == 30
+    for house in houses:
+        assert re.fullmatch(r"HASO-\d{3}", house.code)
+        assert house.district and house.street_address and house.city == "Helsinki"
+        assert re.fullmatch(r"00\d{3}", house.postal_code)  # Helsinki's postal codes
+        assert 20 <= house.apartments <= 150
+        assert Decimal(60) <= house.floor_area / house.apartments <= Decimal(70)
+        assert 1990 <= house.year_built <= 2024
+        assert house.property_manager_id is not None
+    per_manager = Counter(house.property_manager_id for house in houses)
+    assert 4 <= len(per_manager) <= 5
+    assert all(6 <= n <= 8 for n in per_manager.values())
+    assert {"Kalasatama", "Jätkäsaari", "Kivikko", "Pikku Huopalahti"} <= {
+        h.district for h in houses
+    }
+
+
+def test_residents_committees_and_meetings(session):
+    demo.load(session)
+    day = today()
+    houses = demo_houses(session)
+    people = {p.id: p for p in session.exec(sm_select(Person))}
+    assert all(p.email.endswith("@demo.example") for p in people.values())
+    assert {Language.fi, Language.sv, Language.en} <= {p.language for p in people.values()}
+    residencies = list(session.exec(sm_select(Residency)))
+    per_house = Counter(r.house_id for r in residencies)
+    assert all(5 <= per_house[h.id] <= 15 for h in houses)
+    assert any(r.tenure == Tenure.renter for r in residencies)
+    minors = [p for p in people.values() if p.birth_date and not is_adult(p, day)]
+    assert 1 <= len(minors) < len(people) / 4
+
+    apartment_of = {(r.person_id, r.house_id): r for r in residencies}
+    current = list(
+        session.exec(
+            sm_select(ResidentCommittee).where(
+                ResidentCommittee.term_start <= day, ResidentCommittee.term_end >= day
+            )
+        )
+    )
+    assert len(houses) * 2 // 3 <= len(current) < len(houses)  # most houses, not all
+    for committee in current:
+        assert (committee.term_end - committee.term_start).days <= 731
+        seats = list(
+            session.exec(
+                sm_select(CommitteeMember).where(CommitteeMember.committee_id == committee.id)
+            )
+        )
+        assert 3 <= len(seats) <= 6
+        assert [s.position for s in seats].count(Position.chair) == 1
+        homes = [apartment_of[(s.person_id, committee.house_id)] for s in seats]
+        assert all(r.tenure == Tenure.holder for r in homes)
+        assert len({r.apartment for r in homes}) == len(homes)  # one person per apartment
+        assert all(is_adult(people[s.person_id], day) for s in seats)
+        assert committee.elected_at_meeting_id is not None
+
+    meetings = list(session.exec(sm_select(ResidentMeeting)))
+    held = {m.house_id for m in meetings if m.starts_at.date() < day and m.minutes}
+    assert len(held) >= len(houses) * 2 // 3
+    upcoming = [m for m in meetings if m.starts_at.date() > day]
+    assert upcoming
+    for meeting in upcoming:
+        assert day <= meeting.invitation_on <= meeting.starts_at.date() - timedelta(days=14)
+        assert meeting.invitation_sent_at is None
+
+
+def test_haso_yte_has_ten_sitting_chairs(session):
+    demo.load(session)
+    day = today()
+    term = session.exec(
+        sm_select(YteTerm).where(YteTerm.starts_on <= day, YteTerm.ends_on >= day)
+    ).one()
+    members = list(session.exec(sm_select(YteMember).where(YteMember.term_id == term.id)))
+    assert len(members) == 10
+    assert len({m.house_id for m in members}) == 10
+    assert sum(m.is_chair for m in members) == 1
+    for member in members:
+        person = session.get(Person, member.person_id)
+        assert person is not None
+        assert member.house_id in load_principal(session, person, day).chair_of
+
+
+def test_every_demo_login_has_the_password_and_its_role(session):
+    demo.load(session)
+    logins = demo.demo_logins()
+    assert [role for role, _email in logins] == list(ROLE_OF_LOGIN)
+    text = demo.logins_text()
+    assert "/dev/outbox" in text
+    for role, email in logins:
+        assert email in text
+        person = session.exec(sm_select(Person).where(Person.email == email)).one()
+        assert verify_password(person.password_hash, demo.PASSWORD)
+        principal = load_principal(session, person, today())
+        assert ROLE_OF_LOGIN[role] in principal.role_names()
+    chair = session.exec(sm_select(Person).where(Person.email == logins[4][1])).one()
+    assert load_principal(session, chair, today()).yte_member
+    member = session.exec(sm_select(Person).where(Person.email == logins[5][1])).one()
+    assert not load_principal(session, member, today()).chair_of
+    renter = session.exec(sm_select(Person).where(Person.email == logins[6][1])).one()
+    assert not load_principal(session, renter, today()).voter_of
+
+
+def test_demo_login_through_the_login_page(client, session):
+    demo.load(session)
+    session.commit()
+    email = dict(demo.demo_logins())["Committee chair and Haso-yte member"]
+    response = client.submit("/login", {"email": email, "password": "asukasdemo"})
+    assert response.status_code == 303, response.text
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Aino Virtanen" in page.text
+    assert "Kalasataman Majakka" in page.text
