@@ -116,6 +116,15 @@ def require_api(predicate_name: str, scope: str = "read"):  # type: ignore[no-un
     return Depends(guard)
 
 
+async def form_data(request: Request) -> dict[str, str]:
+    """The posted form's text fields (the CSRF token left out)."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+
+
+FormData = Annotated[dict[str, str], Depends(form_data)]
+
+
 async def verify_csrf(request: Request) -> None:
     """Every state-changing form carries the token from its cookie (double submit)."""
     if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):

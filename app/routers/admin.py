@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import SQLModel
 
 from app import forms
-from app.deps import SessionDep, require
+from app.deps import FormData, SessionDep, require
 from app.errors import Conflict, ValidationFailed
 from app.i18n import _
 from app.models.people import Person, PersonCreate, PersonUpdate, StaffKind
@@ -32,15 +32,6 @@ class RoleForm(SQLModel):
     """The grant form: which staff role."""
 
     kind: StaffKind
-
-
-async def form_data(request: Request) -> dict[str, str]:
-    """The posted form's text fields (the CSRF token left out)."""
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-
-
-FormData = Annotated[dict[str, str], Depends(form_data)]
 
 
 def get_administered_person(person_id: int, user: AdminUser, session: SessionDep) -> Person:

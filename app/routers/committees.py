@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 
 from app import policies
-from app.deps import CurrentUser, SessionDep, today
+from app.deps import CurrentUser, FormData, SessionDep, today
 from app.errors import ValidationFailed
 from app.forms import parse
 from app.models.committees import CommitteeCreate, MemberCreate, ResidentCommittee
@@ -52,12 +52,6 @@ ViewableCommittee = Annotated[ResidentCommittee, Depends(get_viewable_committee)
 ManageableCommittee = Annotated[ResidentCommittee, Depends(get_manageable_committee)]
 
 
-def _form_values(form: Any) -> dict[str, Any]:
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-    values.pop("csrf_token", None)
-    return values
-
-
 def _new_form(
     request: Request,
     session: SessionDep,
@@ -90,11 +84,11 @@ def new_committee_form(
 
 
 @router.post("/houses/{house_id}/committees/new")
-async def create_committee(
-    request: Request, session: SessionDep, user: CurrentUser, house: ManageableHouse
+def create_committee(
+    request: Request, session: SessionDep, user: CurrentUser, house: ManageableHouse, form: FormData
 ) -> Response:
     """Record the committee; the term is at most two years and overlaps no other."""
-    values = _form_values(await request.form())
+    values = dict(form)
     assert house.id is not None
     try:
         data = parse(CommitteeCreate, values)
@@ -143,11 +137,15 @@ def committee_page(
 
 
 @router.post("/committees/{committee_id}/members", name="add_committee_member")
-async def add_member(
-    request: Request, session: SessionDep, user: CurrentUser, committee: ManageableCommittee
+def add_member(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    committee: ManageableCommittee,
+    form: FormData,
 ) -> Response:
     """Seat a resident on the committee."""
-    values = _form_values(await request.form())
+    values = dict(form)
     try:
         data = parse(MemberCreate, values)
         committees_service.add_member(session, committee, data, user.id, today())

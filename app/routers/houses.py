@@ -4,10 +4,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import FormData
 
 from app import forms, policies
-from app.deps import CurrentUser, SessionDep, require, today
+from app.deps import CurrentUser, FormData, SessionDep, require, today
 from app.errors import Conflict, ValidationFailed
 from app.i18n import _
 from app.models.houses import House
@@ -66,8 +65,8 @@ VisibleResidents = Annotated[
 AdministrableResident = Annotated[residencies_service.Resident, Depends(get_administrable_resident)]
 
 
-def _house_values(form: FormData) -> dict[str, Any]:
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
+def _house_values(form: dict[str, str]) -> dict[str, Any]:
+    values = dict(form)
     # Finnish decimals are written with a comma and thousands with a space.
     if "floor_area" in values:
         for space in (" ", "\u00a0", "\u202f"):
@@ -121,9 +120,11 @@ def new_house_page(request: Request, session: SessionDep, user: AdminUser) -> Re
 
 
 @router.post("/houses/new")
-async def create_house(request: Request, session: SessionDep, user: AdminUser) -> Response:
+def create_house(
+    request: Request, session: SessionDep, user: AdminUser, form: FormData
+) -> Response:
     """Add a house."""
-    values = _house_values(await request.form())
+    values = _house_values(form)
     try:
         house = houses_service.create(
             session, forms.parse(houses_service.HouseInput, values), user.id
@@ -156,11 +157,15 @@ def edit_house_page(request: Request, session: SessionDep, house: AdministrableH
 
 
 @router.post("/houses/{house_id}/edit")
-async def update_house(
-    request: Request, session: SessionDep, user: AdminUser, house: AdministrableHouse
+def update_house(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    house: AdministrableHouse,
+    form: FormData,
 ) -> Response:
     """Change a house; a change made by someone else meanwhile is shown, not overwritten."""
-    values = _house_values(await request.form())
+    values = _house_values(form)
     try:
         version = int(values.get("version", ""))
     except ValueError:
@@ -200,11 +205,15 @@ def new_resident_page(request: Request, house: AdministrableHouse) -> Response:
 
 
 @router.post("/houses/{house_id}/residents/new")
-async def add_resident(
-    request: Request, session: SessionDep, user: AdminUser, house: AdministrableHouse
+def add_resident(
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    house: AdministrableHouse,
+    form: FormData,
 ) -> Response:
     """Record that a person (picked by email) lives in an apartment of the house."""
-    values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    values = dict(form)
     try:
         data = forms.parse(residencies_service.ResidentByEmail, values)
         residencies_service.add_by_email(session, house.id or 0, data, user.id)
@@ -234,15 +243,16 @@ def end_residency_page(
 
 
 @router.post("/houses/{house_id}/residents/{residency_id}/end")
-async def end_residency(
+def end_residency(
     request: Request,
     session: SessionDep,
     user: AdminUser,
     house: AdministrableHouse,
     resident: AdministrableResident,
+    form: FormData,
 ) -> Response:
     """Set the last day of a residency."""
-    values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    values = dict(form)
     try:
         data = forms.parse(residencies_service.ResidencyEnd, values)
         residencies_service.end(session, resident.residency, data.ends_on, user.id)

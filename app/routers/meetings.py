@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from app import policies
 from app.config import get_settings
 from app.db import get_bind
-from app.deps import CurrentUser, SessionDep, today
+from app.deps import CurrentUser, FormData, SessionDep, today
 from app.errors import Conflict, ValidationFailed
 from app.forms import parse
 from app.i18n import _
@@ -108,21 +108,21 @@ def new_meeting_form(request: Request, user: CurrentUser, house: OrganisableHous
 
 
 @router.post("/houses/{house_id}/meetings/new")
-async def create_meeting(
+def create_meeting(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     house: OrganisableHouse,
     background: BackgroundTasks,
     bind: Bind,
+    form: FormData,
 ) -> Response:
     """Convene the meeting; the invitation goes out now if its day is today."""
-    values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    values.pop("csrf_token", None)
+    values = dict(form)
     assert house.id is not None
     try:
-        form = parse(MeetingForm, values)
-        meeting = meetings_service.create(session, house.id, form.to_create(), user.id, today())
+        data = parse(MeetingForm, values)
+        meeting = meetings_service.create(session, house.id, data.to_create(), user.id, today())
     except ValidationFailed as exc:
         return _new_form(request, house, values, exc.errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
     background.add_task(mail_service.send_pending, bind)
@@ -208,12 +208,15 @@ def minutes_form(
 
 
 @router.post("/meetings/{meeting_id}/minutes")
-async def save_minutes(
-    request: Request, session: SessionDep, user: CurrentUser, meeting: OrganisableMeeting
+def save_minutes(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    meeting: OrganisableMeeting,
+    form: FormData,
 ) -> Response:
     """Save the minutes; a stale form is shown again with the typed text kept."""
-    values: dict[str, Any] = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    values.pop("csrf_token", None)
+    values: dict[str, Any] = dict(form)
     try:
         data = parse(MeetingMinutes, values)
         meetings_service.record_minutes(session, meeting, data, user.id)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import forms
-from app.deps import SessionDep, require, today
+from app.deps import FormData, SessionDep, require, today
 from app.errors import ValidationFailed
 from app.i18n import _
 from app.models.yte import YteTerm, YteTermCreate
@@ -18,15 +18,6 @@ router = APIRouter()
 
 YteViewer = Annotated[Principal, require("can_view_yte")]
 YteManager = Annotated[Principal, require("can_manage_yte")]
-
-
-async def form_data(request: Request) -> dict[str, str]:
-    """The posted form's text fields (the CSRF token left out)."""
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-
-
-FormData = Annotated[dict[str, str], Depends(form_data)]
 
 
 def get_managed_term(term_id: int, user: YteManager, session: SessionDep) -> YteTerm:

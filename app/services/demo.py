@@ -199,12 +199,23 @@ class _Builder:
             email = f"{local}{n}@{DOMAIN}"
         return email
 
-    def generated(self, rng: random.Random, group: str, last: str | None, born: date) -> str:
+    def generated(
+        self,
+        rng: random.Random,
+        group: str,
+        last: str | None,
+        born: date,
+        avoid: frozenset[str] = frozenset(),
+    ) -> str:
         pool = self.groups[group]
-        if "full" in pool:
-            name = rng.choice(pool["full"])
-        else:
-            name = f"{rng.choice(pool['first'])} {last or rng.choice(pool['last'])}"
+        name = ""
+        for _attempt in range(20):  # household members get different names
+            if "full" in pool:
+                name = rng.choice(pool["full"])
+            else:
+                name = f"{rng.choice(pool['first'])} {last or rng.choice(pool['last'])}"
+            if name not in avoid:
+                break
         language = rng.choice(pool["languages"])
         return self.person(self.new_email(name), name, language, born)
 
@@ -260,13 +271,20 @@ class _Builder:
             family = self.people[adult].name.split()[-1] if rng.random() < 0.8 else None
             if rng.random() < 0.45 and len(plan.residencies) < target:
                 born = adult_born + timedelta(days=rng.randint(-2500, 2500))
-                partner = self.generated(rng, group, family, born)
+                partner = self.generated(
+                    rng, group, family, born, frozenset({self.people[adult].name})
+                )
                 plan.residencies.append((partner, apartment, tenure, moved_in))
             if rng.random() < 0.15 and len(plan.residencies) < target:
                 born = _between(
                     rng, max(moved_in - timedelta(days=1000), FIRST_CHILD_BORN), LAST_MOVE_IN
                 )
-                child = self.generated(rng, group, self.people[adult].name.split()[-1], born)
+                household = frozenset(
+                    self.people[e].name for e, apt, _t, _d in plan.residencies if apt == apartment
+                )
+                child = self.generated(
+                    rng, group, self.people[adult].name.split()[-1], born, household
+                )
                 plan.residencies.append((child, apartment, tenure, max(moved_in, born)))
         wants_committee = bool(named) or rng.random() > 0.12
         # A Haso-yte member must already chair the committee when the body's term begins.
