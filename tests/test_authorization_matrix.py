@@ -76,6 +76,10 @@ MATRIX: dict[str, Rule] = {
     # every logged-in person
     "GET /": Rule(LOGGED_IN),
     "GET /participation": Rule(LOGGED_IN),
+    "GET /account": Rule(LOGGED_IN),
+    "POST /account/password": Rule(LOGGED_IN),
+    "POST /account/tokens": Rule(LOGGED_IN),
+    "POST /account/tokens/{token_id}/revoke": Rule(LOGGED_IN),
     "GET /api/v1/me": Rule(LOGGED_IN),
     "GET /api/v1/me/tokens": Rule(LOGGED_IN),
     "POST /api/v1/me/tokens": Rule(LOGGED_IN),

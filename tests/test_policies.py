@@ -46,7 +46,15 @@ EXPECTED = {
     "can_manage_yte": {"management", "admin"},
     "can_view_audit": {"admin"},
     "can_vote_in": {"voter"},
-    "can_view_committee": {"resident", "voter", "member", "chair", "manager", "management", "admin"},
+    "can_view_committee": {
+        "resident",
+        "voter",
+        "member",
+        "chair",
+        "manager",
+        "management",
+        "admin",
+    },
 }
 
 

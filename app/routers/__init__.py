@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.routers import admin, auth, committees, home, houses, imports, meetings, yte
+from app.routers import account, admin, auth, committees, home, houses, imports, meetings, yte
 from app.routers.api import auth as api_auth
 from app.routers.api import committees as api_committees
 from app.routers.api import houses as api_houses
@@ -13,6 +13,7 @@ from app.routers.api import yte as api_yte
 ROUTERS: list[APIRouter] = [
     home.router,
     auth.router,
+    account.router,
     houses.router,
     meetings.router,
     committees.router,

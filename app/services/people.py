@@ -14,6 +14,7 @@ from app.models.audit import AuditEntry
 from app.models.houses import House, Residency
 from app.models.people import Language, Person, PersonCreate, PersonUpdate, StaffKind, StaffRole
 from app.models.types import utcnow
+from app.security import verify_password
 from app.services import audit
 from app.services import auth as auth_service
 from app.services.auth import normalise_email
@@ -187,6 +188,15 @@ def change_password(
     auth_service.set_password(session, person, password)
     # The hash never enters the log; the row still shows who set a password and when.
     audit.record(session, actor_id, "update", person, before)
+
+
+def change_own_password(
+    session: Session, person: Person, current: str, password: str, confirm: str
+) -> None:
+    """A person changes their own password; the current one is asked if they have one."""
+    if person.password_hash and not verify_password(person.password_hash, current):
+        raise ValidationFailed({"current_password": _("The current password is wrong.")})
+    change_password(session, person, password, confirm, person.id)
 
 
 def staff_roles(session: Session, person_id: int) -> list[StaffRole]:
