@@ -223,3 +223,11 @@ def make_yte_term(session: Session, members: list[tuple[Person, House]]) -> YteT
         session.add(YteMember(term_id=term.id, person_id=person.id, house_id=house.id))
     session.flush()
     return term
+
+
+def fi(message: str, **params: Any) -> str:
+    """A message as a Finnish-speaking user sees it (the default language)."""
+    from app.i18n import gettext, use_language
+
+    with use_language("fi"):
+        return gettext(message, **params)

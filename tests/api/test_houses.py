@@ -11,6 +11,7 @@ from app.models.houses import House, Tenure
 from app.models.people import StaffKind
 from tests.support import (
     api_headers,
+    fi,
     make_committee,
     make_house,
     make_manager,
@@ -215,7 +216,7 @@ def test_bad_new_house_is_422_with_the_field(client, session):
     taken = client.post("/api/v1/houses", json=new_house(code="taken"), headers=headers)
     assert taken.status_code == 422
     assert taken.json()["detail"] == [
-        {"field": "code", "reason": "Another house already has this code."}
+        {"field": "code", "reason": fi("Another house already has this code.")}
     ]
     not_manager = new_house(property_manager_id=make_person(session).id)
     response = client.post("/api/v1/houses", json=not_manager, headers=headers)

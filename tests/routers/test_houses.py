@@ -13,7 +13,7 @@ from app.models.houses import House, Residency, Tenure
 from app.models.meetings import ResidentMeeting
 from app.models.people import StaffKind
 from app.models.types import utcnow
-from tests.support import make_committee, make_house, make_manager, make_person, make_resident
+from tests.support import fi, make_committee, make_house, make_manager, make_person, make_resident
 from tests.support import make_staff as make_staff_person
 
 
@@ -111,7 +111,10 @@ def test_resident_sees_the_list_with_search_and_district_select(client, session)
     by_district = client.get("/houses", params={"district": "Vuosaari"})
     assert "Toinen Talo" in by_district.text and "Oma Talo" not in by_district.text
     assert '<option value="Vuosaari" selected>' in by_district.text
-    assert "No houses match" in client.get("/houses", params={"q": "ei-mitään-tällaista"}).text
+    assert (
+        fi("No houses match the search.")
+        in client.get("/houses", params={"q": "ei-mitään-tällaista"}).text
+    )
 
 
 def test_list_pages_by_fifty_with_previous_and_next_links(client, session):
@@ -121,7 +124,7 @@ def test_list_pages_by_fifty_with_previous_and_next_links(client, session):
     first = client.get("/houses", params={"q": "sivutettu"})
     assert first.status_code == 200
     assert "Sivutettu 49" in first.text and "Sivutettu 50" not in first.text
-    assert "page 1 of 2" in first.text
+    assert fi("page %(page)s of %(pages)s", page=1, pages=2) in first.text
     assert 'rel="prev"' not in first.text
     next_link = re.search(r'<a rel="next" href="([^"]+)"', first.text)
     assert next_link is not None
@@ -167,7 +170,7 @@ def test_house_page_shows_facts_manager_committee_and_meetings(client, session):
     assert "Kallio" in text and house.street_address in text and "55" in text
     assert "3,210.5 m²" in text or "3 210,5 m²" in text or "3\xa0210,5 m²" in text
     assert manager.name in text
-    assert chair.name in text and "Chair" in text
+    assert chair.name in text and fi("Chair") in text
     assert f'href="/meetings/{last.id}"' in text and f'href="/meetings/{upcoming.id}"' in text
     # a resident of the house sees neither residents nor editing
     assert 'id="residents"' not in text
@@ -193,7 +196,7 @@ def test_chair_sees_residents_and_the_new_meeting_link(client, session):
     text = client.get(f"/houses/{house.id}").text
     assert 'id="residents"' in text
     assert neighbour.name in text and "B 5" in text
-    assert renter.name in text and "Renter" in text
+    assert renter.name in text and fi("Renter") in text
     assert f'href="/houses/{house.id}/meetings/new"' in text
     assert f"/houses/{house.id}/edit" not in text
     assert "/residents/new" not in text and "/end" not in text
@@ -322,7 +325,12 @@ def test_edit_conflict_keeps_input_and_shows_the_saved_values(client, session):
     values = house_form(code=house.code, name="Minun muutokseni", version="1")
     response = client.submit(f"/houses/{house.id}/edit", values)
     assert response.status_code == 409
-    assert "Someone else changed this house" in response.text
+    conflict = fi(
+        "Someone else changed this house while you were editing it, so your changes were "
+        "not saved. The form keeps what you entered and shows the saved values beside it. "
+        "Check them and save again."
+    )
+    assert conflict in response.text
     assert 'value="Minun muutokseni"' in response.text
     assert "Toisen muutos" in response.text
     assert 'name="version" value="2"' in response.text
