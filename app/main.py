@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import forms
@@ -19,7 +19,8 @@ from app.deps import LoginRequired, verify_csrf
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import _
 from app.middleware import PortalMiddleware
-from app.routers import ROUTERS
+from app.routers import API_ROUTERS, PAGE_ROUTERS
+from app.routers.api import ERROR_RESPONSES
 from app.templating import render
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,12 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": message}, status_code=409)
         return _error_page(request, 409, _("Changed in the meantime"), message)
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        # A number too large for the database (e.g. an id of 30 digits) finds nothing.
+        return await http_error(request, StarletteHTTPException(404))
+
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> Response:
         log.error("database unavailable: %s", exc)
@@ -139,8 +146,10 @@ def create_app() -> FastAPI:
     app.add_middleware(PortalMiddleware)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in ROUTERS:
-        app.include_router(router)
+    for router in PAGE_ROUTERS:
+        app.include_router(router, include_in_schema=False)
+    for router in API_ROUTERS:
+        app.include_router(router, responses=ERROR_RESPONSES)
     return app
 
 

@@ -10,7 +10,8 @@ from app.routers.api import meetings as api_meetings
 from app.routers.api import people as api_people
 from app.routers.api import yte as api_yte
 
-ROUTERS: list[APIRouter] = [
+# HTML pages: not part of the API's OpenAPI description.
+PAGE_ROUTERS: list[APIRouter] = [
     home.router,
     auth.router,
     account.router,
@@ -20,6 +21,9 @@ ROUTERS: list[APIRouter] = [
     yte.router,
     admin.router,
     imports.router,
+]
+
+API_ROUTERS: list[APIRouter] = [
     api_auth.router,
     api_houses.router,
     api_people.router,

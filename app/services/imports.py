@@ -1,17 +1,12 @@
 """CSV import of houses and residents: every row validated first, then all stored or none.
 
-Longer than the usual module: reading a spreadsheet's CSV (encodings, delimiters, Finnish
-numbers and dates) sits beside the two formats because nothing else reads CSV yet; it is the
-part to move out when a second importer appears.
+The two formats, their checks against the database and the report; reading the file itself
+(encodings, delimiters, limits, Finnish numbers and dates) is in csv_reading.
 """
 
-import codecs
-import csv
-import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,9 +20,20 @@ from app.models.people import Language, Person, StaffKind, StaffRole
 from app.models.types import utcnow
 from app.services import audit
 from app.services import people as people_service
+from app.services.csv_reading import (
+    MAX_BYTES,  # noqa: F401 (the router reads an upload up to this size)
+    MAX_ROWS,
+    BadCell,
+    Column,
+    RowError,
+    integer_parser,
+    parse_date,
+    parse_decimal,
+    parse_row,
+    read_rows,
+    text_parser,
+)
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
 EXAMPLES_DIR = ROOT / "seeds" / "import-examples"
 EXAMPLES = ("houses.csv", "residents.csv")
 # Keys per IN (...) list: far below the bound-parameter limits of SQLite and PostgreSQL.
@@ -41,16 +47,6 @@ TENURES = {
     "renter": Tenure.renter,
     "vuokralainen": Tenure.renter,
 }
-
-
-@dataclass
-class RowError:
-    """One problem in the file: row as a spreadsheet numbers it (header = 1; None: whole file)."""
-
-    row: int | None
-    column: str
-    value: str
-    reason: str
 
 
 @dataclass
@@ -89,46 +85,20 @@ class ImportReport:
         return sum(1 for c in self.changes if c.entity == entity and c.action == action)
 
 
-class _Bad(Exception):
-    """A cell that cannot be read."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of an import file: a missing required value is an error."""
-
-    name: str
-    required: bool
-    parse: Callable[[str], Any]
-
-
-def _text(max_length: int) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        if len(raw) > max_length:
-            raise _Bad(_("Enter at most %(n)s characters.", n=max_length))
-        return raw
-
-    return parse
-
-
 def _code(raw: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,20}", raw):
-        raise _Bad(_("Use at most 20 letters A-Z, digits, hyphens or underscores."))
+        raise BadCell(_("Use at most 20 letters A-Z, digits, hyphens or underscores."))
     return raw
 
 
 def _apartment(raw: str) -> str:
     # "A  12" and "A 12" are the same apartment.
-    return _text(20)(" ".join(raw.split()))
+    return text_parser(20)(" ".join(raw.split()))
 
 
 def _postal_code(raw: str) -> str:
     if not re.fullmatch(r"\d{5}", raw):
-        raise _Bad(
+        raise BadCell(
             _(
                 "Enter a postal code of 5 digits, e.g. 00530"
                 " (a spreadsheet may have dropped the leading zeros)."
@@ -137,65 +107,20 @@ def _postal_code(raw: str) -> str:
     return raw
 
 
-def _integer(low: int, high: int) -> Callable[[str], int]:
-    def parse(raw: str) -> int:
-        digits = re.sub(r"\s", "", raw)
-        if not re.fullmatch(r"[+-]?\d+", digits):
-            raise _Bad(_("Enter a whole number."))
-        value = int(digits)
-        if value < low:
-            raise _Bad(_("Enter a value of at least %(n)s.", n=low))
-        if value > high:
-            raise _Bad(_("Enter a value of at most %(n)s.", n=high))
-        return value
-
-    return parse
-
-
-def parse_decimal(raw: str) -> Decimal:
-    """A number written with a decimal comma or point, spaces as thousand separators."""
-    text = re.sub(r"\s", "", raw)
-    if "," in text and "." in text:
-        # Both present: the later one separates the decimals, the other groups thousands.
-        if text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
-    else:
-        text = text.replace(",", ".")
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
-        raise _Bad(_("Enter a number, e.g. 2345,5."))
-    return Decimal(text)
-
-
 def _floor_area(raw: str) -> Decimal:
     value = parse_decimal(raw)
     if value <= 0:
-        raise _Bad(_("Enter a number greater than zero."))
+        raise BadCell(_("Enter a number greater than zero."))
     if value != value.quantize(Decimal("0.1")):
-        raise _Bad(_("Enter the floor area with at most one decimal."))
+        raise BadCell(_("Enter the floor area with at most one decimal."))
     if value >= Decimal("1000000000"):
-        raise _Bad(_("The number has too many digits."))
+        raise BadCell(_("The number has too many digits."))
     return value.quantize(Decimal("0.1"))
-
-
-def parse_date(raw: str) -> date:
-    """A date as YYYY-MM-DD or D.M.YYYY."""
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
-    finnish = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", raw)
-    try:
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        if finnish:
-            return date(int(finnish[3]), int(finnish[2]), int(finnish[1]))
-    except ValueError:
-        pass
-    raise _Bad(_("Enter a date as YYYY-MM-DD or D.M.YYYY."))
 
 
 def _email(raw: str) -> str:
     if len(raw) > 320 or not people_service.looks_like_email(raw):
-        raise _Bad(_("Enter a valid email address."))
+        raise BadCell(_("Enter a valid email address."))
     return raw.strip().lower()
 
 
@@ -203,34 +128,34 @@ def _language(raw: str) -> Language:
     try:
         return Language(raw.lower())
     except ValueError:
-        raise _Bad(_("Enter fi, sv or en.")) from None
+        raise BadCell(_("Enter fi, sv or en.")) from None
 
 
 def _tenure(raw: str) -> Tenure:
     tenure = TENURES.get(" ".join(raw.lower().split()))
     if tenure is None:
-        raise _Bad(_("Enter holder or renter (haltija or vuokralainen)."))
+        raise BadCell(_("Enter holder or renter (haltija or vuokralainen)."))
     return tenure
 
 
 HOUSE_COLUMNS = (
     Column("code", True, _code),
-    Column("name", True, _text(200)),
-    Column("street_address", True, _text(200)),
+    Column("name", True, text_parser(200)),
+    Column("street_address", True, text_parser(200)),
     Column("postal_code", True, _postal_code),
-    Column("city", False, _text(100)),
-    Column("district", True, _text(100)),
-    Column("apartments", True, _integer(1, 10000)),
+    Column("city", False, text_parser(100)),
+    Column("district", True, text_parser(100)),
+    Column("apartments", True, integer_parser(1, 10000)),
     Column("floor_area", True, _floor_area),
-    Column("year_built", True, _integer(1800, 2100)),
+    Column("year_built", True, integer_parser(1800, 2100)),
     Column("property_manager_email", False, _email),
 )
 RESIDENT_COLUMNS = (
-    Column("house_code", True, _text(20)),
+    Column("house_code", True, text_parser(20)),
     Column("apartment", True, _apartment),
-    Column("name", True, _text(200)),
+    Column("name", True, text_parser(200)),
     Column("email", True, _email),
-    Column("phone", False, _text(40)),
+    Column("phone", False, text_parser(40)),
     Column("language", False, _language),
     Column("birth_date", False, parse_date),
     Column("tenure", True, _tenure),
@@ -256,111 +181,6 @@ def example(name: str) -> bytes:
     if name not in EXAMPLES:
         raise NotFound()
     return (EXAMPLES_DIR / name).read_bytes()
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 with or without a BOM; otherwise what Excel on Windows writes (Windows-1252)."""
-    body = data.removeprefix(codecs.BOM_UTF8)
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return body.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return body.decode("latin-1")
-
-
-def sniff_delimiter(text: str) -> str:
-    """Semicolon (Finnish Excel) or comma, judged by the header row."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return ";" if first.count(";") > first.count(",") else ","
-
-
-def _file_error(reason: str) -> RowError:
-    return RowError(None, "", "", reason)
-
-
-def read_rows(
-    data: bytes, columns: Iterable[Column]
-) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
-    """The file's non-empty rows as (row number, column → trimmed cell), or file-level errors."""
-    columns = tuple(columns)
-    if len(data) > MAX_BYTES:
-        return [], [_file_error(_("The file is larger than 5 MB. Split it into smaller files."))]
-    text = decode(data)
-    if not text.strip():
-        return [], [_file_error(_("The file is empty."))]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-    try:
-        records = list(reader)
-    except csv.Error:
-        reason = _("The file is not valid CSV: check the quotation marks.")
-        return [], [RowError(reader.line_num, "", "", reason)]
-    header = [cell.strip().lower() for cell in records[0]]
-    while header and not header[-1]:
-        header.pop()
-    errors = _header_errors(header, columns)
-    if errors:
-        return [], errors
-    numbered = [
-        (number, record)
-        for number, record in enumerate(records[1:], start=2)
-        if any(cell.strip() for cell in record)
-    ]
-    if not numbered:
-        return [], [_file_error(_("The file has no rows to import."))]
-    if len(numbered) > MAX_ROWS:
-        reason = _("The file has more than %(n)s rows. Split it into smaller files.", n=MAX_ROWS)
-        return [], [_file_error(reason)]
-    rows = []
-    for number, record in numbered:
-        if any(cell.strip() for cell in record[len(header) :]):
-            reason = _("The row has more values than the header row has columns.")
-            errors.append(RowError(number, "", "", reason))
-            continue
-        cells = {
-            name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)
-        }
-        rows.append((number, cells))
-    return rows, errors
-
-
-def _header_errors(header: list[str], columns: tuple[Column, ...]) -> list[RowError]:
-    known = [c.name for c in columns]
-    errors = []
-    for i, name in enumerate(header):
-        if not name:
-            errors.append(RowError(1, "", "", _("A column has no name in the header row.")))
-        elif name not in known:
-            reason = _("Unknown column. The columns are: %(columns)s.", columns=", ".join(known))
-            errors.append(RowError(1, name, name, reason))
-        elif name in header[:i]:
-            errors.append(RowError(1, name, name, _("The column is twice in the header row.")))
-    for column in columns:
-        if column.required and column.name not in header:
-            reason = _("The column is missing from the header row.")
-            errors.append(RowError(1, column.name, "", reason))
-    return errors
-
-
-def _parse_row(
-    number: int, cells: dict[str, str], columns: Iterable[Column], errors: list[RowError]
-) -> dict[str, Any] | None:
-    values: dict[str, Any] = {}
-    ok = True
-    for column in columns:
-        raw = cells.get(column.name, "")
-        if not raw:
-            if column.required:
-                errors.append(RowError(number, column.name, "", _("This field is required.")))
-                ok = False
-            values[column.name] = None
-            continue
-        try:
-            values[column.name] = column.parse(raw)
-        except _Bad as exc:
-            errors.append(RowError(number, column.name, raw, exc.reason))
-            ok = False
-    return values if ok else None
 
 
 def _select_in(session: Session, model: type[Any], column: Any, keys: Iterable[Any]) -> list[Any]:
@@ -425,11 +245,12 @@ def import_houses(
 ) -> ImportReport:
     """Create or update houses by code from a houses.csv; nothing stored if any row is wrong."""
     report = ImportReport(kind="houses", filename=filename, dry_run=dry_run)
-    rows, report.errors = read_rows(data, HOUSE_COLUMNS)
+    # MAX_ROWS passed on each call: the limit here is the one that counts.
+    rows, report.errors = read_rows(data, HOUSE_COLUMNS, max_rows=MAX_ROWS)
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     for number, cells in rows:
-        values = _parse_row(number, cells, HOUSE_COLUMNS, report.errors)
+        values = parse_row(number, cells, HOUSE_COLUMNS, report.errors)
         if values is None:
             continue
         code = values["code"]
@@ -500,7 +321,7 @@ def _validate_residents(
     seen: dict[tuple[Any, ...], int] = {}
     given: dict[str, dict[str, tuple[int, Any]]] = {}
     for number, cells in rows:
-        values = _parse_row(number, cells, RESIDENT_COLUMNS, errors)
+        values = parse_row(number, cells, RESIDENT_COLUMNS, errors)
         if values is None:
             continue
         if values["ends_on"] is not None and values["ends_on"] < values["starts_on"]:
@@ -553,7 +374,7 @@ def import_residents(
 ) -> ImportReport:
     """Create or update people (by email) and residencies from a residents.csv; all or nothing."""
     report = ImportReport(kind="residents", filename=filename, dry_run=dry_run)
-    rows, report.errors = read_rows(data, RESIDENT_COLUMNS)
+    rows, report.errors = read_rows(data, RESIDENT_COLUMNS, max_rows=MAX_ROWS)
     found = _validate_residents(session, rows, report.errors)
     if report.errors:
         return report

@@ -92,3 +92,19 @@ def test_api_validation_error_names_the_field(client, session):
     response = client.post("/api/v1/me/tokens", json={"name": ""}, headers=headers)
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "name"
+
+
+def test_ids_beyond_any_integer_are_404_not_500(client, session):
+    person = make_person(session)
+    headers = api_headers(session, person)
+    huge = "4180801812612703744123456789"
+    assert client.get(f"/api/v1/houses/{huge}", headers=headers).status_code == 404
+    response = client.get("/api/v1/houses", params={"offset": huge}, headers=headers)
+    assert response.status_code in (404, 422)
+
+
+def test_error_answers_are_documented_in_openapi(client):
+    schema = client.get("/openapi.json").json()
+    operation = schema["paths"]["/api/v1/houses/{house_id}"]["get"]
+    assert {"401", "403", "404", "422"} <= set(operation["responses"])
+    assert not any(not path.startswith("/api/") for path in schema["paths"])

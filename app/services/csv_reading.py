@@ -1,0 +1,211 @@
+"""Reading a spreadsheet's CSV file: encodings, delimiters, limits, Finnish numbers and dates.
+
+Generic, with no table in mind: a format is a tuple of Columns, and every problem found becomes a
+RowError that names the row and column as a spreadsheet shows them.
+"""
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from app.i18n import _
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+
+
+@dataclass
+class RowError:
+    """One problem in the file: row as a spreadsheet numbers it (header = 1; None: whole file)."""
+
+    row: int | None
+    column: str
+    value: str
+    reason: str
+
+
+class BadCell(Exception):
+    """A cell that cannot be read; the reason is shown to the person importing."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a CSV format: a missing required value is an error; parse reads a cell."""
+
+    name: str
+    required: bool
+    parse: Callable[[str], Any]
+
+
+def text_parser(max_length: int) -> Callable[[str], str]:
+    """A parser of text cells of at most max_length characters."""
+
+    def parse(raw: str) -> str:
+        if len(raw) > max_length:
+            raise BadCell(_("Enter at most %(n)s characters.", n=max_length))
+        return raw
+
+    return parse
+
+
+def integer_parser(low: int, high: int) -> Callable[[str], int]:
+    """A parser of whole numbers from low to high, spaces allowed as thousand separators."""
+
+    def parse(raw: str) -> int:
+        digits = re.sub(r"\s", "", raw)
+        if not re.fullmatch(r"[+-]?\d+", digits):
+            raise BadCell(_("Enter a whole number."))
+        value = int(digits)
+        if value < low:
+            raise BadCell(_("Enter a value of at least %(n)s.", n=low))
+        if value > high:
+            raise BadCell(_("Enter a value of at most %(n)s.", n=high))
+        return value
+
+    return parse
+
+
+def parse_decimal(raw: str) -> Decimal:
+    """A number written with a decimal comma or point, spaces as thousand separators."""
+    text = re.sub(r"\s", "", raw)
+    if "," in text and "." in text:
+        # Both present: the later one separates the decimals, the other groups thousands.
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    else:
+        text = text.replace(",", ".")
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+        raise BadCell(_("Enter a number, e.g. 2345,5."))
+    return Decimal(text)
+
+
+def parse_date(raw: str) -> date:
+    """A date as YYYY-MM-DD or D.M.YYYY."""
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
+    finnish = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", raw)
+    try:
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if finnish:
+            return date(int(finnish[3]), int(finnish[2]), int(finnish[1]))
+    except ValueError:
+        pass
+    raise BadCell(_("Enter a date as YYYY-MM-DD or D.M.YYYY."))
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 with or without a BOM; otherwise what Excel on Windows writes (Windows-1252)."""
+    body = data.removeprefix(codecs.BOM_UTF8)
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return body.decode("latin-1")
+
+
+def sniff_delimiter(text: str) -> str:
+    """Semicolon (Finnish Excel) or comma, judged by the header row."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def _file_error(reason: str) -> RowError:
+    return RowError(None, "", "", reason)
+
+
+def read_rows(
+    data: bytes, columns: Iterable[Column], *, max_rows: int = MAX_ROWS
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+    """The file's non-empty rows as (row number, column → trimmed cell), or file-level errors."""
+    columns = tuple(columns)
+    if len(data) > MAX_BYTES:
+        return [], [_file_error(_("The file is larger than 5 MB. Split it into smaller files."))]
+    text = decode(data)
+    if not text.strip():
+        return [], [_file_error(_("The file is empty."))]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    try:
+        records = list(reader)
+    except csv.Error:
+        reason = _("The file is not valid CSV: check the quotation marks.")
+        return [], [RowError(reader.line_num, "", "", reason)]
+    header = [cell.strip().lower() for cell in records[0]]
+    while header and not header[-1]:
+        header.pop()
+    errors = _header_errors(header, columns)
+    if errors:
+        return [], errors
+    numbered = [
+        (number, record)
+        for number, record in enumerate(records[1:], start=2)
+        if any(cell.strip() for cell in record)
+    ]
+    if not numbered:
+        return [], [_file_error(_("The file has no rows to import."))]
+    if len(numbered) > max_rows:
+        reason = _("The file has more than %(n)s rows. Split it into smaller files.", n=max_rows)
+        return [], [_file_error(reason)]
+    rows = []
+    for number, record in numbered:
+        if any(cell.strip() for cell in record[len(header) :]):
+            reason = _("The row has more values than the header row has columns.")
+            errors.append(RowError(number, "", "", reason))
+            continue
+        cells = {
+            name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)
+        }
+        rows.append((number, cells))
+    return rows, errors
+
+
+def _header_errors(header: list[str], columns: tuple[Column, ...]) -> list[RowError]:
+    known = [c.name for c in columns]
+    errors = []
+    for i, name in enumerate(header):
+        if not name:
+            errors.append(RowError(1, "", "", _("A column has no name in the header row.")))
+        elif name not in known:
+            reason = _("Unknown column. The columns are: %(columns)s.", columns=", ".join(known))
+            errors.append(RowError(1, name, name, reason))
+        elif name in header[:i]:
+            errors.append(RowError(1, name, name, _("The column is twice in the header row.")))
+    for column in columns:
+        if column.required and column.name not in header:
+            reason = _("The column is missing from the header row.")
+            errors.append(RowError(1, column.name, "", reason))
+    return errors
+
+
+def parse_row(
+    number: int, cells: dict[str, str], columns: Iterable[Column], errors: list[RowError]
+) -> dict[str, Any] | None:
+    """Column → parsed value (None for an empty cell), or None after appending the row's errors."""
+    values: dict[str, Any] = {}
+    ok = True
+    for column in columns:
+        raw = cells.get(column.name, "")
+        if not raw:
+            if column.required:
+                errors.append(RowError(number, column.name, "", _("This field is required.")))
+                ok = False
+            values[column.name] = None
+            continue
+        try:
+            values[column.name] = column.parse(raw)
+        except BadCell as exc:
+            errors.append(RowError(number, column.name, raw, exc.reason))
+            ok = False
+    return values if ok else None
