@@ -113,3 +113,25 @@ def test_next_parameter_cannot_leave_the_site(client, session):
         {"email": person.email, "password": "oikea-salasana-123", "next": "//evil.example"},
     )
     assert response.headers["location"] == "/"
+
+
+def test_login_attempts_are_rate_limited_per_address(client, session, settings, monkeypatch):
+    monkeypatch.setattr(settings, "login_attempts_per_ip", 3)
+    people = [make_person(session, password="oikea-salasana-123") for _ in range(4)]
+    for person in people[:3]:
+        client.submit("/login", {"email": person.email, "password": "väärä"})
+    response = client.submit("/login", {"email": people[3].email, "password": "oikea-salasana-123"})
+    assert response.status_code == 429
+
+
+def test_login_renews_the_session(client, session):
+    person = make_person(session, password="oikea-salasana-123")
+    client.login_as(session, person)
+    before = client.cookies.get(SESSION_COOKIE)
+    response = client.submit("/login", {"email": person.email, "password": "oikea-salasana-123"})
+    after = response.cookies.get(SESSION_COOKIE)
+    assert after and after != before
+    from app.security import token_hash
+
+    old = session.exec(select(LoginSession).where(LoginSession.token_hash == token_hash(before)))
+    assert old.first() is None
