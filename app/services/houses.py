@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -17,14 +17,12 @@ from app.models.houses import House, HouseCreate
 from app.models.meetings import ResidentMeeting
 from app.models.people import Person, StaffKind, StaffRole
 from app.models.types import utcnow
-from app.services import audit
+from app.services import audit, text_search
 
 PAGE_SIZE = 50
 
 # SQLite's lower() folds only ASCII letters; these are the capitals of Finnish and Swedish
 # names that it leaves alone, folded by hand so that a search works alike on both databases.
-_NON_ASCII_CAPITALS = {"Ä": "ä", "Ö": "ö", "Å": "å", "Ü": "ü", "É": "é"}
-
 # Checked here as well as declared on the models: SQLModel's Field(regex=...) does not reach
 # pydantic 2 (which calls it pattern), so the models alone would let any text through.
 _CODE_FORMAT = re.compile(r"[A-Za-z0-9_-]+")
@@ -127,38 +125,20 @@ def get(session: Session, house_id: int) -> House:
     return house
 
 
-def _folded(expression: Any) -> Any:
-    folded = func.lower(expression)
-    for capital, small in _NON_ASCII_CAPITALS.items():
-        folded = func.replace(folded, capital, small)
-    return folded
-
-
-def _like_pattern(text: str) -> str:
-    # "!" rather than a backslash: both databases read it the same way in a string literal.
-    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return f"%{escaped.lower()}%"
-
-
 def _conditions(text: str, district: str) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if text.strip():
-        pattern = _like_pattern(text.strip())
         conditions.append(
-            or_(
-                *(
-                    _folded(column).like(pattern, escape="!")
-                    for column in (
-                        col(House.name),
-                        col(House.code),
-                        col(House.street_address),
-                        col(House.district),
-                    )
-                )
+            text_search.contains(
+                text,
+                col(House.name),
+                col(House.code),
+                col(House.street_address),
+                col(House.district),
             )
         )
     if district.strip():
-        conditions.append(_folded(col(House.district)) == district.strip().lower())
+        conditions.append(text_search.folded(col(House.district)) == district.strip().lower())
     return conditions
 
 

@@ -5,7 +5,7 @@ from math import ceil
 from typing import Any, Generic, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -15,7 +15,7 @@ from app.models.houses import House, Residency
 from app.models.people import Language, Person, PersonCreate, PersonUpdate, StaffKind, StaffRole
 from app.models.types import utcnow
 from app.security import verify_password
-from app.services import audit
+from app.services import audit, text_search
 from app.services import auth as auth_service
 from app.services.auth import normalise_email
 
@@ -126,13 +126,7 @@ class Page(Generic[T]):
 
 def _matching(text: str) -> Any:
     """The condition "name or email contains text" (case-insensitive, wildcards literal)."""
-    needle = text.strip().lower()
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(
-        func.lower(Person.name).like(pattern, escape="\\"),
-        col(Person.email).like(pattern, escape="\\"),
-    )
+    return text_search.contains(text, col(Person.name), col(Person.email))
 
 
 def search(session: Session, text: str = "", limit: int = 200, offset: int = 0) -> list[Person]:
