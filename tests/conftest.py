@@ -3,8 +3,14 @@ one rolled-back transaction per test, a client with CSRF handled, and a real SMT
 
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
+
+# The portal's "today" is the Helsinki date; the tests' date.today() must be the same day even
+# when the suite runs between 22:00 and 24:00 UTC.
+os.environ["TZ"] = "Europe/Helsinki"
+time.tzset()
 
 _tmp = Path(tempfile.mkdtemp(prefix="portal-test-"))
 TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{_tmp / 'test.db'}"
