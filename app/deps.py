@@ -22,7 +22,9 @@ CSRF_COOKIE = "portal_csrf"
 CSRF_FIELD = "csrf_token"
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session commits when the handler returns, before the answer is sent,
+# so work done after the answer (mail) sees it and a failed commit is still reported.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 oauth2_scheme = OAuth2PasswordBearer(

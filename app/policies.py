@@ -82,3 +82,11 @@ def can_read_person(user: User, person_id: int) -> bool:
 def can_view_committee(user: User, house_id: int) -> bool:
     """See a house's resident committees, their terms and members: whoever sees its meetings."""
     return can_view_meetings(user, house_id)
+
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def can_read_outbox(debug: bool, client_host: str | None) -> bool:
+    """The development outbox (login links included): debug mode, from this machine only."""
+    return debug and client_host in LOOPBACK

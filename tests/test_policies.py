@@ -74,7 +74,8 @@ def test_every_predicate_has_expectations():
         for name, fn in inspect.getmembers(policies, inspect.isfunction)
         if fn.__module__ == policies.__name__
     }
-    assert predicates - set(EXPECTED) - {"has_scope", "can_read_person"} == set()
+    special = {"has_scope", "can_read_person", "can_read_outbox"}
+    assert predicates - set(EXPECTED) - special == set()
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -97,6 +98,14 @@ def test_has_scope():
     token = principal(scopes=frozenset({"read"}))
     assert policies.has_scope(token, "read") and not policies.has_scope(token, "write")
     assert not policies.has_scope(None, "read")
+
+
+def test_can_read_outbox():
+    assert policies.can_read_outbox(True, "127.0.0.1")
+    assert policies.can_read_outbox(True, "::1")
+    assert not policies.can_read_outbox(False, "127.0.0.1")
+    assert not policies.can_read_outbox(True, "203.0.113.9")
+    assert not policies.can_read_outbox(True, None)
 
 
 def test_can_read_person():

@@ -75,7 +75,7 @@ class ApiTokenCreate(SQLModel):
 
     name: str = Field(min_length=1, max_length=100)
     scopes: list[str] = []
-    expires_in_days: int | None = Field(default=90, ge=1, le=730)
+    expires_in_days: int = Field(default=90, ge=1, le=730)
 
 
 class ApiTokenPublic(SQLModel):

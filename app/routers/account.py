@@ -5,7 +5,7 @@ from datetime import timedelta
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import CurrentUser, FormData, SessionDep
+from app.deps import SESSION_COOKIE, CurrentUser, FormData, SessionDep
 from app.errors import ValidationFailed
 from app.forms import parse
 from app.models.auth import ApiTokenCreate, TokenKind
@@ -57,6 +57,7 @@ def change_password(
             form.get("current_password", ""),
             form.get("password", ""),
             form.get("password_confirm", ""),
+            request.cookies.get(SESSION_COOKIE),
         )
     except ValidationFailed as exc:
         return _page(request, session, user, errors=exc.errors, status_code=422)
@@ -79,7 +80,7 @@ def create_token(
                 "expires_in_days": form.get("expires_in_days") or None,
             },
         )
-        expires = utcnow() + timedelta(days=data.expires_in_days or 90)
+        expires = utcnow() + timedelta(days=data.expires_in_days)
         secret, _token = auth_service.issue_token(
             session,
             user.person,
@@ -90,7 +91,9 @@ def create_token(
         )
     except ValidationFailed as exc:
         return _page(request, session, user, errors=exc.errors, values=values, status_code=422)
-    return _page(request, session, user, new_token=secret)
+    response = _page(request, session, user, new_token=secret)
+    response.headers["Cache-Control"] = "no-store"  # the secret must not stay in any cache
+    return response
 
 
 @router.post("/account/tokens/{token_id}/revoke")

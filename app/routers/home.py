@@ -3,6 +3,7 @@
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
+from app import policies
 from app.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep
 from app.services import home as home_service
 from app.services import mail as mail_service
@@ -34,7 +35,8 @@ def health(session: SessionDep) -> Response:
 def outbox(
     request: Request, session: SessionDep, settings: SettingsDep, user: OptionalUser
 ) -> Response:
-    """Mail kept in development mode; exists only when debug is on."""
-    if not settings.debug:
+    """Mail kept in development mode: only in debug mode, and only to this machine."""
+    client_host = request.client.host if request.client else None
+    if not policies.can_read_outbox(settings.debug, client_host):
         raise HTTPException(404)
     return render(request, "dev/outbox.html", {"deliveries": mail_service.recent(session)})

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from app.config import Settings
@@ -38,8 +38,8 @@ def person_by_email(session: Session, email: str) -> Person | None:
     ).first()
 
 
-def check_rate(session: Session, settings: Settings, ip: str, email: str) -> None:
-    """Refuse when an address or an account has failed too often lately."""
+def check_rate(session: Session, settings: Settings, ip: str, email: str | None) -> None:
+    """Refuse when an address (or, given an email, an account) has failed too often lately."""
     since = utcnow() - timedelta(minutes=settings.login_attempt_window_minutes)
     failures = (
         select(func.count())
@@ -47,7 +47,11 @@ def check_rate(session: Session, settings: Settings, ip: str, email: str) -> Non
         .where(LoginAttempt.at >= since, col(LoginAttempt.succeeded).is_(False))
     )
     per_ip = session.exec(failures.where(LoginAttempt.ip == ip)).one()
-    per_account = session.exec(failures.where(LoginAttempt.email == normalise_email(email))).one()
+    per_account = (
+        session.exec(failures.where(LoginAttempt.email == normalise_email(email))).one()
+        if email is not None
+        else 0
+    )
     if (
         per_ip >= settings.login_attempts_per_ip
         or per_account >= settings.login_attempts_per_account
@@ -72,11 +76,33 @@ def authenticate(
     return person if ok else None
 
 
-def set_password(session: Session, person: Person, password: str) -> None:
-    """Give a person a new password."""
+def set_password(
+    session: Session, person: Person, password: str, keep_session: str | None = None
+) -> None:
+    """Give a person a new password; every other login of theirs ends with the old one."""
     person.password_hash = hash_password(password)
     person.updated_at = utcnow()
     session.add(person)
+    end_logins(session, person, keep_session)
+
+
+def end_logins(session: Session, person: Person, keep_session: str | None = None) -> None:
+    """End a person's sessions (but keep_session), revoke their tokens, void unused links."""
+    now = utcnow()
+    sessions = delete(LoginSession).where(col(LoginSession.person_id) == person.id)
+    if keep_session:
+        sessions = sessions.where(col(LoginSession.token_hash) != token_hash(keep_session))
+    session.execute(sessions)
+    session.execute(
+        update(ApiToken)
+        .where(col(ApiToken.person_id) == person.id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    session.execute(
+        update(LoginLink)
+        .where(col(LoginLink.person_id) == person.id, col(LoginLink.used_at).is_(None))
+        .values(used_at=now)
+    )
     session.flush()
 
 
@@ -119,12 +145,24 @@ def end_session(session: Session, token: str) -> None:
 def send_login_link(
     session: Session, settings: Settings, email: str, ip: str, next_url: str = "/"
 ) -> None:
-    """Mail a one-time login link if the email is known; say nothing either way."""
-    check_rate(session, settings, ip, email)
+    """Mail a one-time login link if the email is known; say nothing either way.
+
+    Link requests are not failed logins (that would let anyone lock an account): the address's
+    failures still block, and an account gets at most login_attempts_per_account links in the
+    window.
+    """
+    check_rate(session, settings, ip, None)
     person = person_by_email(session, email)
-    note_attempt(session, ip, email, False)  # each request counts toward the limit
     if person is None:
         return
+    since = utcnow() - timedelta(minutes=settings.login_attempt_window_minutes)
+    recent = session.exec(
+        select(func.count())
+        .select_from(LoginLink)
+        .where(LoginLink.person_id == person.id, LoginLink.created_at >= since)
+    ).one()
+    if recent >= settings.login_attempts_per_account:
+        raise RateLimited(_("Too many login attempts. Please wait a few minutes and try again."))
     assert person.id is not None
     token = new_token()
     link = LoginLink(
@@ -147,14 +185,21 @@ def send_login_link(
 
 def use_login_link(session: Session, token: str) -> Person | None:
     """The person a valid, unused link belongs to; the link is spent."""
-    link = session.exec(select(LoginLink).where(LoginLink.token_hash == token_hash(token))).first()
     now = utcnow()
-    if link is None or link.used_at is not None or link.expires_at <= now:
+    # One UPDATE spends the link, so two simultaneous clicks cannot both log in.
+    spent = session.execute(
+        update(LoginLink)
+        .where(
+            col(LoginLink.token_hash) == token_hash(token),
+            col(LoginLink.used_at).is_(None),
+            col(LoginLink.expires_at) > now,
+        )
+        .values(used_at=now)
+        .returning(col(LoginLink.person_id))
+    ).first()
+    if spent is None:
         return None
-    link.used_at = now
-    session.add(link)
-    session.flush()
-    person = session.get(Person, link.person_id)
+    person = session.get(Person, spent[0])
     return person if person and person.is_active else None
 
 

@@ -88,6 +88,19 @@ def tasks(session: Session, user: Principal, now: datetime) -> list[Task]:
                 url=f"/meetings/{meeting.id}/minutes",
             )
         )
+    today = meetings_service.local_date(now)
+    for meeting, house in meetings_service.notice_missed(session, organised, today, now):
+        found.append(
+            Task(
+                text=_(
+                    "The invitation to the resident meeting of %(house)s on %(date)s was not "
+                    "sent in time. Convene the meeting again for a later date.",
+                    house=house.name,
+                    date=fmt_date(meeting.starts_at),
+                ),
+                url=f"/houses/{house.id}/meetings/new",
+            )
+        )
     if user.manager_of:
         year = meetings_service.local_date(now).year
         for house in meetings_service.houses_without_meeting(session, year, user.manager_of):

@@ -206,6 +206,10 @@ def _check_property_manager(session: Session, person_id: int | None) -> None:
 
 def _check_formats(values: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
+    for key in ("code", "name", "street_address", "postal_code", "city", "district"):
+        # Checked after trimming: a field of spaces is as empty as a blank one.
+        if key in values and values[key] is not None and not str(values[key]).strip():
+            errors[key] = _("This field is required.")
     code = values.get("code")
     if code is not None and not _CODE_FORMAT.fullmatch(code):
         errors["code"] = _("Use only letters A–Z, digits, hyphens and underscores.")

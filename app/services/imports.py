@@ -7,14 +7,17 @@ The two formats, their checks against the database and the report; reading the f
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_date
+from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from app.config import ROOT
 from app.errors import NotFound
-from app.i18n import _
+from app.i18n import _, get_language, locale
 from app.models.houses import House, Residency, Tenure
 from app.models.people import Language, Person, StaffKind, StaffRole
 from app.models.types import utcnow
@@ -91,9 +94,13 @@ def _code(raw: str) -> str:
     return raw
 
 
+def apartment_key(text: str) -> str:
+    """An apartment as the import compares and stores it: "a  12 " and "A 12" are the same."""
+    return " ".join(text.split()).upper()
+
+
 def _apartment(raw: str) -> str:
-    # "A  12" and "A 12" are the same apartment.
-    return text_parser(20)(" ".join(raw.split()))
+    return text_parser(20)(apartment_key(raw))
 
 
 def _postal_code(raw: str) -> str:
@@ -183,12 +190,28 @@ def example(name: str) -> bytes:
     return (EXAMPLES_DIR / name).read_bytes()
 
 
-def _select_in(session: Session, model: type[Any], column: Any, keys: Iterable[Any]) -> list[Any]:
+def _select_in(
+    session: Session, model: type[Any], column: Any, keys: Iterable[Any], *, lower: bool = False
+) -> list[Any]:
+    """Rows whose column is among keys; lower: the column lower-cased (keys given lower-cased)."""
     wanted = sorted(set(keys))
+    expression = func.lower(col(column)) if lower else col(column)
     found: list[Any] = []
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        found.extend(session.exec(select(model).where(col(column).in_(chunk))))
+        found.extend(session.exec(select(model).where(expression.in_(chunk))))
+    return found
+
+
+def _houses_by_code(session: Session, codes: Iterable[str]) -> dict[str, House]:
+    """Lower-cased code → house: codes differing only in case are one code, as in the portal."""
+    given = set(codes)
+    houses = _select_in(session, House, House.code, {c.lower() for c in given}, lower=True)
+    # Should older data hold two codes differing only in case, the one spelt as in the file wins.
+    houses.sort(key=lambda h: (h.code not in given, h.id or 0))
+    found: dict[str, House] = {}
+    for house in houses:
+        found.setdefault(house.code.lower(), house)
     return found
 
 
@@ -254,11 +277,11 @@ def import_houses(
         if values is None:
             continue
         code = values["code"]
-        if code in seen:
-            reason = _("The same code is already on row %(row)s.", row=seen[code])
+        if code.lower() in seen:
+            reason = _("The same code is already on row %(row)s.", row=seen[code.lower()])
             report.errors.append(RowError(number, "code", code, reason))
             continue
-        seen[code] = number
+        seen[code.lower()] = number
         parsed.append((number, values))
     emails = {v["property_manager_email"] for _, v in parsed if v["property_manager_email"]}
     managers = _property_managers(session, emails)
@@ -271,7 +294,7 @@ def import_houses(
         report.errors.sort(key=lambda e: e.row or 0)
         return report
 
-    existing = {h.code: h for h in _select_in(session, House, House.code, seen)}
+    existing = _houses_by_code(session, (v["code"] for _, v in parsed))
     creates: list[SQLModel] = []
     updates: list[tuple[SQLModel, dict[str, Any]]] = []
     report.rows = len(parsed)
@@ -281,7 +304,8 @@ def import_houses(
         wanted["city"] = values["city"] or DEFAULT_CITY
         # An empty manager cell keeps the house's manager: the file cannot clear it by accident.
         wanted["property_manager_id"] = managers.get(values["property_manager_email"] or "")
-        house = existing.get(code)
+        # A house found by another case of its code keeps the code it has.
+        house = existing.get(code.lower())
         if house is None:
             creates.append(House(code=code, **wanted))
             report.changes.append(Change(number, "house", code, "create"))
@@ -294,7 +318,7 @@ def import_houses(
             report.unchanged += 1
             continue
         updates.append((house, changes))
-        report.changes.append(Change(number, "house", code, "update", _column_names(changes)))
+        report.changes.append(Change(number, "house", house.code, "update", _column_names(changes)))
         report.updated += 1
     if not dry_run and report.changes:
         with session.begin_nested():
@@ -303,14 +327,41 @@ def import_houses(
     return report
 
 
+ResidencyKey = tuple[int | None, int | None, str, date]
+
+
+def _residency_key(residency: Residency) -> ResidencyKey:
+    """What identifies a residency in a file: person, house, apartment (as compared), start."""
+    return (
+        residency.person_id,
+        residency.house_id,
+        apartment_key(residency.apartment),
+        residency.starts_on,
+    )
+
+
+def _overlap(first: tuple[date, date | None], second: tuple[date, date | None]) -> bool:
+    """Whether two periods (start, last day or None: continuing) share a day."""
+    (first_start, first_end), (second_start, second_end) = first, second
+    return (second_end is None or first_start <= second_end) and (
+        first_end is None or second_start <= first_end
+    )
+
+
 @dataclass
 class _Residents:
     """Resident rows that passed validation, the houses they name and each person's values."""
 
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    # lower-cased code → house
     houses: dict[str, House] = field(default_factory=dict)
     # email → (first row, the person's columns given anywhere in the file)
     people: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    # email → the person already in the database
+    known: dict[str, Person] = field(default_factory=dict)
+    # The known people's residencies in the database, and those a row of the file names.
+    stored: list[Residency] = field(default_factory=list)
+    existing: dict[ResidencyKey, Residency] = field(default_factory=dict)
 
 
 def _validate_residents(
@@ -328,7 +379,12 @@ def _validate_residents(
             reason = _("The end date is before the start date.")
             errors.append(RowError(number, "ends_on", cells["ends_on"], reason))
             continue
-        key = (values["email"], values["house_code"], values["apartment"], values["starts_on"])
+        key = (
+            values["email"],
+            values["house_code"].lower(),
+            values["apartment"],
+            values["starts_on"],
+        )
         if key in seen:
             reason = _(
                 "The same person, house, apartment and start date are already on row %(row)s.",
@@ -354,14 +410,74 @@ def _validate_residents(
             found.people.setdefault(values["email"], (number, {}))
     for email, (first_row, _values) in found.people.items():
         found.people[email] = (first_row, {k: v for k, (_row, v) in given[email].items()})
-    codes = {v["house_code"] for _, v in found.rows}
-    found.houses = {h.code: h for h in _select_in(session, House, House.code, codes)}
+    found.houses = _houses_by_code(session, (v["house_code"] for _, v in found.rows))
     for number, values in found.rows:
-        if values["house_code"] not in found.houses:
+        if values["house_code"].lower() not in found.houses:
             reason = _("No house has this code. Import the houses first.")
             errors.append(RowError(number, "house_code", values["house_code"], reason))
+    found.known = {p.email: p for p in _select_in(session, Person, Person.email, found.people)}
+    person_ids = {p.id for p in found.known.values()}
+    found.stored = _select_in(session, Residency, Residency.person_id, person_ids)
+    found.stored.sort(key=lambda r: r.id or 0)
+    for residency in found.stored:
+        found.existing.setdefault(_residency_key(residency), residency)
+    _check_overlaps(found, dict(rows), errors)
     errors.sort(key=lambda e: e.row or 0)
     return found
+
+
+def _check_overlaps(
+    found: _Residents, cells: dict[int, dict[str, str]], errors: list[RowError]
+) -> None:
+    """A person's residencies in one house never overlap, in the file or with the database's.
+
+    The database's residencies a row names are checked as that row says they will be, so a file
+    may end one residency and start the next.
+    """
+    named: dict[int | None, ResidencyKey] = {}
+    for _number, values in found.rows:
+        house = found.houses.get(values["house_code"].lower())
+        person = found.known.get(values["email"])
+        if house is not None and person is not None:
+            key = (person.id, house.id, values["apartment"], values["starts_on"])
+            if key in found.existing:
+                named[found.existing[key].id] = key
+    others: dict[tuple[int | None, int | None], list[Residency]] = {}
+    for residency in found.stored:
+        if residency.id not in named:
+            others.setdefault((residency.person_id, residency.house_id), []).append(residency)
+    earlier: dict[tuple[str, int | None], list[tuple[int, tuple[date, date | None]]]] = {}
+    for number, values in found.rows:
+        house = found.houses.get(values["house_code"].lower())
+        if house is None:
+            continue
+        period = (values["starts_on"], values["ends_on"])
+        reason = None
+        rows_before = earlier.setdefault((values["email"], house.id), [])
+        for other_row, other_period in rows_before:
+            if _overlap(period, other_period):
+                reason = _(
+                    "The person already has a residency in this house at the same time"
+                    " on row %(row)s.",
+                    row=other_row,
+                )
+                break
+        rows_before.append((number, period))
+        person = found.known.get(values["email"])
+        if reason is None and person is not None:
+            for residency in others.get((person.id, house.id), []):
+                if _overlap(period, (residency.starts_on, residency.ends_on)):
+                    reason = _(
+                        "The person already has a residency in this house at the same time:"
+                        " apartment %(apartment)s from %(date)s.",
+                        apartment=residency.apartment,
+                        date=format_date(
+                            residency.starts_on, "short", locale=locale(get_language())
+                        ),
+                    )
+                    break
+        if reason is not None:
+            errors.append(RowError(number, "starts_on", cells[number]["starts_on"], reason))
 
 
 def import_residents(
@@ -379,13 +495,7 @@ def import_residents(
     if report.errors:
         return report
 
-    people = {p.email: p for p in _select_in(session, Person, Person.email, found.people)}
-    residencies: dict[tuple[Any, ...], Residency] = {}
-    person_ids = {p.id for p in people.values()}
-    for residency in _select_in(session, Residency, Residency.person_id, person_ids):
-        key = (residency.person_id, residency.house_id, residency.apartment, residency.starts_on)
-        residencies.setdefault(key, residency)
-
+    people = found.known
     new_people: dict[str, Person] = {}
     person_updates: list[tuple[SQLModel, dict[str, Any]]] = []
     outcome: dict[int, str] = {}
@@ -405,14 +515,14 @@ def import_residents(
     residency_creates: list[tuple[str, Residency]] = []
     residency_updates: list[tuple[SQLModel, dict[str, Any]]] = []
     for number, values in found.rows:
-        house = found.houses[values["house_code"]]
+        house = found.houses[values["house_code"].lower()]
         key_text = f"{house.code} {values['apartment']}, {values['starts_on'].isoformat()}"
         wanted = {"tenure": values["tenure"], "ends_on": values["ends_on"]}
         person = people.get(values["email"])
         existing = None
         if person is not None:
             key = (person.id, house.id, values["apartment"], values["starts_on"])
-            existing = residencies.get(key)
+            existing = found.existing.get(key)
         if existing is None:
             assert house.id is not None
             new = Residency(

@@ -236,7 +236,11 @@ def send_invitation(
 
 
 def send_due_invitations(session: Session, today: date, now: datetime) -> int:
-    """The daily run: send every invitation whose day has come, unless the meeting has begun."""
+    """The daily run: send every invitation whose day has come, if it still gives the notice.
+
+    An invitation whose last legal day has passed (the job did not run then) is not sent late:
+    the meeting shows up among its organisers' tasks instead (notice_missed).
+    """
     due = session.exec(
         select(ResidentMeeting)
         .where(
@@ -246,9 +250,12 @@ def send_due_invitations(session: Session, today: date, now: datetime) -> int:
         )
         .order_by(col(ResidentMeeting.id))
     ).all()
+    sent = 0
     for meeting in due:
-        _deliver_invitation(session, meeting, None, today, now)
-    return len(due)
+        if today <= invitation_deadline(meeting.starts_at):
+            _deliver_invitation(session, meeting, None, today, now)
+            sent += 1
+    return sent
 
 
 def record_minutes(
@@ -319,3 +326,22 @@ def minutes_due(
         .order_by(col(ResidentMeeting.starts_at))
     )
     return [(meeting, where) for meeting, where in rows]
+
+
+def notice_missed(
+    session: Session, house_ids: Collection[int], today: date, now: datetime
+) -> list[tuple[ResidentMeeting, House]]:
+    """Coming meetings of some houses whose invitation was not sent while it still gave notice."""
+    if not house_ids:
+        return []
+    rows = session.exec(
+        select(ResidentMeeting, House)
+        .join(House, col(House.id) == ResidentMeeting.house_id)
+        .where(
+            col(ResidentMeeting.house_id).in_(sorted(house_ids)),
+            col(ResidentMeeting.invitation_sent_at).is_(None),
+            ResidentMeeting.starts_at > now,
+        )
+        .order_by(col(ResidentMeeting.starts_at))
+    )
+    return [(m, where) for m, where in rows if today > invitation_deadline(m.starts_at)]

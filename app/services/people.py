@@ -168,9 +168,14 @@ def residencies(session: Session, person_id: int) -> list[tuple[Residency, House
 
 
 def change_password(
-    session: Session, person: Person, password: str, confirm: str, actor_id: int | None
+    session: Session,
+    person: Person,
+    password: str,
+    confirm: str,
+    actor_id: int | None,
+    keep_session: str | None = None,
 ) -> None:
-    """Set a person's password for them: long enough, and typed the same twice."""
+    """Set a password: long enough, typed the same twice; the person's other logins end."""
     errors: dict[str, str] = {}
     if len(password) < PASSWORD_MIN_LENGTH:
         errors["password"] = _("Enter at least %(n)s characters.", n=PASSWORD_MIN_LENGTH)
@@ -179,18 +184,23 @@ def change_password(
     if errors:
         raise ValidationFailed(errors)
     before = audit.snapshot(person)
-    auth_service.set_password(session, person, password)
+    auth_service.set_password(session, person, password, keep_session)
     # The hash never enters the log; the row still shows who set a password and when.
     audit.record(session, actor_id, "update", person, before)
 
 
 def change_own_password(
-    session: Session, person: Person, current: str, password: str, confirm: str
+    session: Session,
+    person: Person,
+    current: str,
+    password: str,
+    confirm: str,
+    this_session: str | None,
 ) -> None:
-    """A person changes their own password; the current one is asked if they have one."""
+    """A person changes their own password (the current one asked); this session stays."""
     if person.password_hash and not verify_password(person.password_hash, current):
         raise ValidationFailed({"current_password": _("The current password is wrong.")})
-    change_password(session, person, password, confirm, person.id)
+    change_password(session, person, password, confirm, person.id, this_session)
 
 
 def staff_roles(session: Session, person_id: int) -> list[StaffRole]:
@@ -232,6 +242,16 @@ def revoke(session: Session, person: Person, kind: StaffKind, actor_id: int | No
                 }
             )
     if role is not None:
+        if kind == StaffKind.property_manager:
+            # Without the role nobody may act as the houses' manager: release them visibly.
+            for house in session.exec(select(House).where(House.property_manager_id == person.id)):
+                before = audit.snapshot(house)
+                house.property_manager_id = None
+                house.version += 1
+                house.updated_at = utcnow()
+                session.add(house)
+                session.flush()
+                audit.record(session, actor_id, "update", house, before)
         audit.record(session, actor_id, "delete", role, audit.snapshot(role))
         session.delete(role)
         session.flush()

@@ -118,14 +118,25 @@ def load_principal(session: Session, person: Person, today: date) -> Principal:
         )
     )
     for house_id, position in seats:
+        # A seat counts only while its holder lives in the house: moving out ends the role.
+        if house_id not in principal.resident_of:
+            continue
         principal.committee_of.add(house_id)
         if position == Position.chair:
             principal.chair_of.add(house_id)
-    principal.manager_of = {
-        house_id
-        for house_id in session.exec(select(House.id).where(House.property_manager_id == person.id))
-        if house_id is not None
+    principal.staff = {
+        StaffKind(kind)
+        for kind in session.exec(select(StaffRole.kind).where(StaffRole.person_id == person.id))
     }
+    # A house's manager acts for it only while holding the property-manager role.
+    if StaffKind.property_manager in principal.staff:
+        principal.manager_of = {
+            house_id
+            for house_id in session.exec(
+                select(House.id).where(House.property_manager_id == person.id)
+            )
+            if house_id is not None
+        }
     principal.yte_member = (
         session.exec(
             select(YteMember.id)
@@ -138,8 +149,4 @@ def load_principal(session: Session, person: Person, today: date) -> Principal:
         ).first()
         is not None
     )
-    principal.staff = {
-        StaffKind(kind)
-        for kind in session.exec(select(StaffRole.kind).where(StaffRole.person_id == person.id))
-    }
     return principal

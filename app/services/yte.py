@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
@@ -12,7 +12,7 @@ from app.errors import NotFound, ValidationFailed
 from app.i18n import _
 from app.jinja import fmt_date
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
-from app.models.houses import House
+from app.models.houses import House, Residency
 from app.models.people import Person
 from app.models.yte import YteMember, YteMemberPublic, YteTerm, YteTermCreate, YteTermPublic
 from app.services import audit
@@ -171,7 +171,13 @@ def create_term(session: Session, data: YteTermCreate, actor_id: int | None) -> 
 
 
 def _sitting_chairs(on: date) -> Any:
-    """Who chairs which house's committee on a day."""
+    """Who chairs which house's committee on a day (and still lives in that house then)."""
+    lives_there = exists().where(
+        col(Residency.person_id) == CommitteeMember.person_id,
+        col(Residency.house_id) == ResidentCommittee.house_id,
+        col(Residency.starts_on) <= on,
+        or_(col(Residency.ends_on).is_(None), col(Residency.ends_on) >= on),
+    )
     return (
         select(Person.id, Person.name, House.id, House.name)
         .select_from(CommitteeMember)
@@ -182,6 +188,7 @@ def _sitting_chairs(on: date) -> Any:
             col(CommitteeMember.position) == Position.chair,
             col(ResidentCommittee.term_start) <= on,
             col(ResidentCommittee.term_end) >= on,
+            lives_there,
         )
     )
 

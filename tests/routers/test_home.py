@@ -48,10 +48,15 @@ def test_switcher_remembers_choice_on_the_person(client, session):
     assert person.language == Language.en
 
 
-def test_outbox_exists_only_in_debug(client, monkeypatch, settings):
-    assert client.get("/dev/outbox").status_code == 404
+def test_outbox_exists_only_in_debug_and_only_for_this_machine(app, monkeypatch, settings):
+    from fastapi.testclient import TestClient
+
+    local = TestClient(app, client=("127.0.0.1", 50000))
+    remote = TestClient(app, client=("203.0.113.9", 50000))
+    assert local.get("/dev/outbox").status_code == 404
     monkeypatch.setattr(settings, "debug", True)
-    assert client.get("/dev/outbox").status_code == 200
+    assert local.get("/dev/outbox").status_code == 200
+    assert remote.get("/dev/outbox").status_code == 404
 
 
 def test_unknown_page_is_404_page(client):

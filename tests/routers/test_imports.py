@@ -1,5 +1,7 @@
 """The import pages: who may use them, uploads, reports, example files."""
 
+from datetime import date
+
 import pytest
 from sqlmodel import col, select
 
@@ -198,3 +200,30 @@ def test_residents_file_with_unknown_house_is_reported(admin_client, session):
     assert "<code>house_code</code>" in response.text
     assert "EI-OLE" in response.text
     assert session.exec(select(Person).where(Person.email == "aino@example.com")).first() is None
+
+
+def test_houses_file_with_a_code_in_another_case_updates_the_house(admin_client, session):
+    stored = make_house(session, code="IMP-1", name="Vanha nimi")
+    response = upload(admin_client, "/admin/import/houses", HOUSES.replace(b"IMP-1,", b"imp-1,"))
+    assert response.status_code == 200, response.text
+    assert "1 created, 1 updated, 0 unchanged" in response.text
+    assert sorted(h.code for h in imported_houses(session)) == ["IMP-1", "IMP-2"]
+    session.refresh(stored)
+    assert stored.name == "Kalasataman Aallokko"
+
+
+def test_residents_file_overlapping_a_stored_residency_is_reported(admin_client, session):
+    house = make_house(session, code="HASO-001")
+    resident = make_resident(session, house, apartment="A 1", starts_on=date(2020, 1, 1))
+    data = (
+        "house_code,apartment,name,email,phone,language,birth_date,tenure,starts_on,ends_on\r\n"
+        f"haso-001,a 1,{resident.name},{resident.email},,,,holder,2021-01-01,\r\n"
+    ).encode()
+    response = upload(admin_client, "/admin/import/residents", data, filename="asukkaat.csv")
+    assert response.status_code == 422
+    assert "nothing was stored" in response.text
+    assert '<th scope="row">2</th>' in response.text
+    assert "<code>starts_on</code>" in response.text
+    assert "already has a residency in this house at the same time" in response.text
+    stays = session.exec(select(Residency).where(Residency.person_id == resident.id)).all()
+    assert len(stays) == 1

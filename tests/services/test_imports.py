@@ -198,6 +198,66 @@ def test_duplicate_code_in_the_file(session, admin):
     assert "row 2" in report.errors[0].reason
 
 
+def haso_777_row(name: str = "Kalasataman Aallokko", code: str = "haso-777") -> str:
+    return f"{code},{name},Capellan puistotie 12,00580,Helsinki,Kalasatama,64,4120.5,2016,"
+
+
+def make_haso_777(session, name: str = "Kalasataman Aallokko") -> House:
+    return make_house(
+        session,
+        code="HASO-777",
+        name=name,
+        street_address="Capellan puistotie 12",
+        postal_code="00580",
+        district="Kalasatama",
+        apartments=64,
+        floor_area=Decimal("4120.5"),
+        year_built=2016,
+    )
+
+
+def test_house_code_in_another_case_updates_the_house_and_keeps_its_code(session, admin):
+    stored = make_haso_777(session, name="Vanha nimi")
+    report = imports_service.import_houses(
+        session, csv_bytes(HOUSES_HEADER, haso_777_row()), admin.id
+    )
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
+    assert [(c.key, c.action, c.fields) for c in report.changes] == [
+        ("HASO-777", "update", ["name"])
+    ]
+    houses = session.exec(select(House).where(col(House.code).ilike("haso-777"))).all()
+    assert [h.id for h in houses] == [stored.id]
+    session.refresh(stored)
+    assert (stored.code, stored.name, stored.version) == ("HASO-777", "Kalasataman Aallokko", 2)
+
+
+def test_house_code_differing_only_in_case_is_unchanged(session, admin):
+    stored = make_haso_777(session)
+    report = imports_service.import_houses(
+        session, csv_bytes(HOUSES_HEADER, haso_777_row()), admin.id
+    )
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+    assert report.changes == []
+    assert not report.stored
+    session.refresh(stored)
+    assert (stored.code, stored.version) == ("HASO-777", 1)
+    assert house(session, "haso-777") is None
+    assert audit_rows(session) == []
+
+
+def test_codes_differing_only_in_case_in_the_file_are_duplicates(session, admin):
+    data = csv_bytes(
+        HOUSES_HEADER, haso_777_row(code="HASO-777"), haso_777_row("Toinen", code="Haso-777")
+    )
+    report = imports_service.import_houses(session, data, admin.id)
+    assert errors_of(report) == [(3, "code")]
+    assert report.errors[0].value == "Haso-777"
+    assert "row 2" in report.errors[0].reason
+    assert session.exec(select(House).where(col(House.code).ilike("haso-777"))).all() == []
+
+
 def test_unknown_and_missing_columns_are_file_errors(session, admin):
     data = csv_bytes(
         "code,name,street_address,postal_code,district,apartments,floor_area,rakennusvuosi",
@@ -437,6 +497,208 @@ def test_one_person_moving_within_the_file(session, admin, houses):
     assert mover is not None and mover.phone == "050 1"
     assert len(session.exec(select(Residency).where(Residency.person_id == mover.id)).all()) == 2
     assert len(audit_rows(session, "person")) == 1
+
+
+def residencies_of(session, someone: Person) -> list[Residency]:
+    query = select(Residency).where(Residency.person_id == someone.id).order_by(Residency.starts_on)
+    return list(session.exec(query))
+
+
+def test_house_code_of_residents_is_matched_in_any_case(session, admin):
+    haso = make_house(session, code="HASO-001")
+    data = csv_bytes(RESIDENTS_HEADER, "haso-001,A 1,Nimi,n@example.com,,,,holder,2020-01-01,")
+    report = imports_service.import_residents(session, data, admin.id)
+    assert report.ok, report.errors
+    assert [c.key for c in report.changes if c.entity == "residency"] == [
+        "HASO-001 A 1, 2020-01-01"
+    ]
+    resident = person(session, "n@example.com")
+    assert resident is not None
+    assert [r.house_id for r in residencies_of(session, resident)] == [haso.id]
+
+    again = imports_service.import_residents(
+        session,
+        csv_bytes(RESIDENTS_HEADER, "Haso-001,A 1,Nimi,n@example.com,,,,holder,2020-01-01,"),
+        admin.id,
+    )
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def test_house_codes_differing_only_in_case_are_one_residency_key(session, admin, houses):
+    report = imports_service.import_residents(
+        session,
+        csv_bytes(
+            RESIDENTS_HEADER,
+            "IMP-1,A 1,Nimi,n@example.com,,,,holder,2020-01-01,",
+            "imp-1,a 1,Nimi,n@example.com,,,,holder,2020-01-01,",
+        ),
+        admin.id,
+    )
+    assert errors_of(report) == [(3, "email")]
+    assert "row 2" in report.errors[0].reason
+    assert person(session, "n@example.com") is None
+
+
+def test_apartment_in_another_case_and_spacing_is_the_same_residency(session, admin, houses):
+    known = make_resident(
+        session,
+        houses[0],
+        make_person(session, email="n@example.com", name="Nimi"),
+        apartment="A 1",
+        starts_on=date(2020, 1, 1),
+    )
+    data = csv_bytes(RESIDENTS_HEADER, "IMP-1,a   1,Nimi,n@example.com,,,,holder,2020-01-01,")
+    report = imports_service.import_residents(session, data, admin.id)
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+    assert [r.apartment for r in residencies_of(session, known)] == ["A 1"]
+
+    ended = imports_service.import_residents(
+        session,
+        csv_bytes(RESIDENTS_HEADER, "IMP-1,a 1,Nimi,n@example.com,,,,holder,2020-01-01,2022-12-31"),
+        admin.id,
+    )
+    assert ended.ok, ended.errors
+    assert (ended.created, ended.updated, ended.unchanged) == (0, 1, 0)
+    stays = residencies_of(session, known)
+    assert [(r.apartment, r.ends_on) for r in stays] == [("A 1", date(2022, 12, 31))]
+
+
+def test_new_residency_stores_the_apartment_normalised(session, admin, houses):
+    data = csv_bytes(RESIDENTS_HEADER, "IMP-1,c    5 b,Nimi,n@example.com,,,,holder,2020-01-01,")
+    report = imports_service.import_residents(session, data, admin.id)
+    assert report.ok, report.errors
+    resident = person(session, "n@example.com")
+    assert resident is not None
+    assert [r.apartment for r in residencies_of(session, resident)] == ["C 5 B"]
+
+
+@pytest.mark.parametrize(
+    ("apartment", "starts_on", "ends_on"),
+    [
+        ("A 1", "2021-01-01", ""),  # same apartment, later start
+        ("B 2", "2021-01-01", ""),  # another apartment of the same house
+        ("B 2", "2019-01-01", "2020-01-01"),  # ends on the day the stored one starts
+        ("B 2", "2018-01-01", ""),  # starts earlier, continues
+    ],
+)
+def test_residency_overlapping_one_in_the_database_is_an_error(
+    session, admin, houses, apartment, starts_on, ends_on
+):
+    known = make_resident(
+        session,
+        houses[0],
+        make_person(session, email="n@example.com", name="Nimi"),
+        apartment="A 1",
+        starts_on=date(2020, 1, 1),
+    )
+    data = csv_bytes(
+        RESIDENTS_HEADER,
+        "IMP-2,B 2,Toinen,toinen@example.com,,,,holder,2020-01-01,",
+        f"IMP-1,{apartment},Uusi Nimi,n@example.com,,,,holder,{starts_on},{ends_on}",
+    )
+    report = imports_service.import_residents(session, data, admin.id)
+    assert errors_of(report) == [(3, "starts_on")]
+    assert report.errors[0].value == starts_on
+    reason = report.errors[0].reason
+    assert "already has a residency in this house at the same time" in reason
+    assert "apartment A 1" in reason
+    assert not report.stored
+    assert len(residencies_of(session, known)) == 1
+    session.refresh(known)
+    assert known.name == "Nimi"
+    assert person(session, "toinen@example.com") is None
+    assert audit_rows(session) == []
+
+
+@pytest.mark.parametrize(
+    ("house_code", "starts_on"),
+    [("IMP-1", "2021-01-01"), ("IMP-2", "2020-06-01")],
+)
+def test_residency_next_to_one_in_the_database_is_accepted(
+    session, admin, houses, house_code, starts_on
+):
+    known = make_resident(
+        session,
+        houses[0],
+        make_person(session, email="n@example.com", name="Nimi"),
+        apartment="A 1",
+        starts_on=date(2020, 1, 1),
+        ends_on=date(2020, 12, 31),
+    )
+    data = csv_bytes(
+        RESIDENTS_HEADER, f"{house_code},B 2,Nimi,n@example.com,,,,holder,{starts_on},"
+    )
+    report = imports_service.import_residents(session, data, admin.id)
+    assert report.ok, report.errors
+    assert len(residencies_of(session, known)) == 2
+
+
+def test_overlapping_residencies_in_the_file_are_an_error(session, admin, houses):
+    report = imports_service.import_residents(
+        session,
+        csv_bytes(
+            RESIDENTS_HEADER,
+            "IMP-1,A 1,Nimi,n@example.com,,,,holder,2020-01-01,2021-06-30",
+            "IMP-2,A 1,Nimi,n@example.com,,,,holder,2020-01-01,",  # another house: fine
+            "IMP-1,B 2,Nimi,n@example.com,,,,holder,2021-06-30,",
+        ),
+        admin.id,
+    )
+    assert errors_of(report) == [(4, "starts_on")]
+    assert "row 2" in report.errors[0].reason
+    assert person(session, "n@example.com") is None
+    assert audit_rows(session) == []
+
+
+def test_file_may_end_a_residency_and_start_the_next(session, admin, houses):
+    known = make_resident(
+        session,
+        houses[0],
+        make_person(session, email="n@example.com", name="Nimi"),
+        apartment="A 1",
+        starts_on=date(2020, 1, 1),
+    )
+    data = csv_bytes(
+        RESIDENTS_HEADER,
+        "IMP-1,B 2,Nimi,n@example.com,,,,holder,2021-01-01,",
+        "IMP-1,A 1,Nimi,n@example.com,,,,holder,2020-01-01,2020-12-31",
+    )
+    report = imports_service.import_residents(session, data, admin.id)
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.unchanged) == (1, 1, 0)
+    stays = residencies_of(session, known)
+    assert [(r.apartment, r.starts_on, r.ends_on) for r in stays] == [
+        ("A 1", date(2020, 1, 1), date(2020, 12, 31)),
+        ("B 2", date(2021, 1, 1), None),
+    ]
+    audits = len(audit_rows(session))
+
+    again = imports_service.import_residents(session, data, admin.id)
+    assert again.ok, again.errors
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert again.changes == []
+    assert len(audit_rows(session)) == audits
+
+
+def test_overlap_reason_is_translated(session, admin, houses):
+    make_resident(
+        session,
+        houses[0],
+        make_person(session, email="n@example.com"),
+        apartment="A 1",
+        starts_on=date(2020, 1, 1),
+    )
+    data = csv_bytes(
+        RESIDENTS_HEADER,
+        "IMP-1,B 2,Nimi,n@example.com,,,,holder,2021-01-01,",
+        "IMP-1,C 3,Nimi,n@example.com,,,,holder,2021-02-01,",
+    )
+    with use_language("fi"):
+        report = imports_service.import_residents(session, data, admin.id)
+    assert errors_of(report) == [(2, "starts_on"), (3, "starts_on")]
+    assert "asunto A 1" in report.errors[0].reason and "1.1.2020" in report.errors[0].reason
+    assert "rivillä 2" in report.errors[1].reason
 
 
 def test_residents_dry_run_stores_nothing(session, admin, houses):

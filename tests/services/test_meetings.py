@@ -314,3 +314,17 @@ def test_the_daily_job_is_registered_with_its_id():
     assert registered is not None
     assert registered.func is send_due_invitations
     assert "cron" in str(registered.trigger)
+
+
+def test_the_job_does_not_send_an_invitation_too_late(session):
+    """After downtime, an invitation whose last legal day has passed is not sent late."""
+    house = make_house(session)
+    make_resident(session, house)
+    late = make_meeting(
+        session, house, datetime(2027, 2, 25, 16, tzinfo=UTC), invitation_on=date(2027, 2, 5)
+    )
+    assert meetings_service.send_due_invitations(session, TODAY, NOW) == 0
+    assert late.invitation_sent_at is None
+    assert session.exec(select(Delivery)).all() == []
+    missed = meetings_service.notice_missed(session, {house.id}, TODAY, NOW)
+    assert [m.id for m, _house in missed] == [late.id]

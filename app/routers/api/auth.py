@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
+from app import policies
 from app.deps import ApiUser, SessionDep, SettingsDep
 from app.models.auth import ApiToken, ApiTokenCreate, ApiTokenIssued, ApiTokenPublic, TokenKind
 from app.models.people import PersonPrivate
@@ -75,9 +76,17 @@ def token(
     return TokenAnswer(access_token=secret, expires_in=minutes * 60)
 
 
+def _only_the_owner(user: ApiUser) -> None:
+    # Token management needs the owner's own login, never an integration's token.
+    if user.scopes is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="A token cannot manage tokens")
+
+
 @router.get("/me", response_model=Me)
 def me(user: ApiUser) -> Me:
     """Who the token belongs to, and their roles."""
+    if not policies.has_scope(user, "read"):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
     person = user.person
     assert person.id is not None
     return Me(
@@ -101,15 +110,15 @@ def me(user: ApiUser) -> Me:
 @router.get("/me/tokens", response_model=list[ApiTokenPublic])
 def list_tokens(session: SessionDep, user: ApiUser) -> list[ApiTokenPublic]:
     """The caller's personal access tokens."""
+    _only_the_owner(user)
     return [_public(t) for t in auth_service.list_tokens(session, user.id)]
 
 
 @router.post("/me/tokens", response_model=ApiTokenIssued, status_code=201)
 def create_token(session: SessionDep, user: ApiUser, data: ApiTokenCreate) -> ApiTokenIssued:
     """A personal access token with scopes, for an integration; the secret is shown once."""
-    if user.scopes is not None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="A token cannot create tokens")
-    expires = utcnow() + timedelta(days=data.expires_in_days) if data.expires_in_days else None
+    _only_the_owner(user)
+    expires = utcnow() + timedelta(days=data.expires_in_days)
     secret, token_row = auth_service.issue_token(
         session,
         user.person,
@@ -124,5 +133,6 @@ def create_token(session: SessionDep, user: ApiUser, data: ApiTokenCreate) -> Ap
 @router.delete("/me/tokens/{token_id}", status_code=204)
 def revoke_token(session: SessionDep, user: ApiUser, token_id: int) -> None:
     """Revoke one of the caller's tokens."""
+    _only_the_owner(user)
     if not auth_service.revoke_token(session, user.id, token_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
