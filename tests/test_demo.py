@@ -2,9 +2,10 @@
 
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
@@ -17,8 +18,9 @@ from app.models.meetings import ResidentMeeting
 from app.models.people import Language, Person
 from app.models.yte import YteMember, YteTerm
 from app.security import verify_password
-from app.services import demo
+from app.services import demo, demo_plan
 from app.services.roles import is_adult, load_principal
+from app.services.yte import is_sitting_chair
 
 ROLE_OF_LOGIN = {
     "Administrator": "admin",
@@ -138,6 +140,49 @@ def test_haso_yte_has_ten_sitting_chairs(session):
         person = session.get(Person, member.person_id)
         assert person is not None
         assert member.house_id in load_principal(session, person, day).chair_of
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        date(2026, 2, 1),  # the first day of a term
+        date(2026, 11, 22),
+        date(2027, 5, 1),  # the committees elected before the term have been re-elected
+        date(2028, 1, 15),  # the last weeks of a term
+        date(2028, 1, 31),
+        date(2028, 3, 1),
+    ],
+)
+def test_haso_yte_members_chaired_when_the_term_began_whatever_the_load_day(session, day):
+    first = demo.load(session, today=day)
+    assert first.startswith("Demo data loaded")
+    term = session.exec(
+        sm_select(YteTerm).where(YteTerm.starts_on <= day, YteTerm.ends_on >= day)
+    ).one()
+    assert (term.starts_on, term.ends_on) == demo_plan.yte_term_dates(day)
+    members = list(session.exec(sm_select(YteMember).where(YteMember.term_id == term.id)))
+    assert len(members) == 10
+    assert len({m.house_id for m in members}) == 10
+    assert sum(m.is_chair for m in members) == 1
+    for member in members:
+        assert is_sitting_chair(session, member.person_id, member.house_id, term.starts_on)
+        assert is_sitting_chair(session, member.person_id, member.house_id, day)
+
+    committees = sorted(
+        session.exec(sm_select(ResidentCommittee)), key=lambda c: (c.house_id, c.term_start)
+    )
+    for before, after in zip(committees, committees[1:], strict=False):
+        if before.house_id == after.house_id:
+            assert before.term_end < after.term_start
+    for committee in committees:
+        assert committee.term_start <= committee.term_end
+        assert (committee.term_end - committee.term_start).days <= 731
+        assert committee.elected_at_meeting_id is not None
+
+    counts = row_counts(session)
+    assert "nothing was added" in demo.load(session, today=day)
+    assert row_counts(session) == counts
+    assert demo_plan.build_plan(day) == demo_plan.build_plan(day)
 
 
 def test_every_demo_login_has_the_password_and_its_role(session):

@@ -11,13 +11,15 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.i18n import _
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+# Longer number cells are refused before conversion (Python's int() refuses over 4300 digits).
+MAX_NUMBER_LENGTH = 30
 
 
 @dataclass
@@ -58,14 +60,24 @@ def text_parser(max_length: int) -> Callable[[str], str]:
     return parse
 
 
+def _check_number_length(raw: str) -> None:
+    if len(raw) > MAX_NUMBER_LENGTH:
+        raise BadCell(_("The number has too many digits."))
+
+
 def integer_parser(low: int, high: int) -> Callable[[str], int]:
     """A parser of whole numbers from low to high, spaces allowed as thousand separators."""
 
     def parse(raw: str) -> int:
+        _check_number_length(raw)
         digits = re.sub(r"\s", "", raw)
-        if not re.fullmatch(r"[+-]?\d+", digits):
+        # [0-9], not \d: \d and int() also take other scripts' digits, such as "١٢".
+        if not re.fullmatch(r"[+-]?[0-9]+", digits):
             raise BadCell(_("Enter a whole number."))
-        value = int(digits)
+        try:
+            value = int(digits)
+        except ValueError:
+            raise BadCell(_("The number has too many digits.")) from None
         if value < low:
             raise BadCell(_("Enter a value of at least %(n)s.", n=low))
         if value > high:
@@ -77,6 +89,7 @@ def integer_parser(low: int, high: int) -> Callable[[str], int]:
 
 def parse_decimal(raw: str) -> Decimal:
     """A number written with a decimal comma or point, spaces as thousand separators."""
+    _check_number_length(raw)
     text = re.sub(r"\s", "", raw)
     if "," in text and "." in text:
         # Both present: the later one separates the decimals, the other groups thousands.
@@ -86,15 +99,18 @@ def parse_decimal(raw: str) -> Decimal:
             text = text.replace(",", "")
     else:
         text = text.replace(",", ".")
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+    if not re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?", text):
         raise BadCell(_("Enter a number, e.g. 2345,5."))
-    return Decimal(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise BadCell(_("Enter a number, e.g. 2345,5.")) from None
 
 
 def parse_date(raw: str) -> date:
     """A date as YYYY-MM-DD or D.M.YYYY."""
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
-    finnish = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", raw)
+    iso = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", raw)
+    finnish = re.fullmatch(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})", raw)
     try:
         if iso:
             return date(int(iso[1]), int(iso[2]), int(iso[3]))
@@ -207,5 +223,8 @@ def parse_row(
             values[column.name] = column.parse(raw)
         except BadCell as exc:
             errors.append(RowError(number, column.name, raw, exc.reason))
+            ok = False
+        except (ValueError, ArithmeticError):  # e.g. decimal.InvalidOperation: never a 500
+            errors.append(RowError(number, column.name, raw, _("The value is not valid.")))
             ok = False
     return values if ok else None

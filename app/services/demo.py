@@ -240,28 +240,29 @@ def _committees(
     wanted: list[tuple[ResidentCommittee, demo_plan.CommitteePlan]] = []
     new = []
     for code, house_plan in plan.houses.items():
-        cp, house_id = house_plan.committee, houses[code].id
-        if cp is None or house_id is None:
-            continue
-        committee = by_key.get((house_id, cp.term_start))
-        if committee is None:
-            # Terms of one house never overlap: an existing committee wins over the demo's.
-            if any(
-                c.house_id == house_id
-                and c.term_start <= cp.term_end
-                and c.term_end >= cp.term_start
-                for c in found
-            ):
-                continue
-            electing = meetings.get((house_id, cp.elected_at))
-            committee = ResidentCommittee(
-                house_id=house_id,
-                term_start=cp.term_start,
-                term_end=cp.term_end,
-                elected_at_meeting_id=electing.id if electing else None,
-            )
-            new.append(committee)
-        wanted.append((committee, cp))
+        house_id = houses[code].id
+        assert house_id is not None
+        for cp in house_plan.committees:
+            committee = by_key.get((house_id, cp.term_start))
+            if committee is None:
+                # Terms of one house never overlap: an existing committee wins over the demo's.
+                if any(
+                    c.house_id == house_id
+                    and c.term_start <= cp.term_end
+                    and c.term_end >= cp.term_start
+                    for c in found
+                ):
+                    continue
+                electing = meetings.get((house_id, cp.elected_at))
+                committee = ResidentCommittee(
+                    house_id=house_id,
+                    term_start=cp.term_start,
+                    term_end=cp.term_end,
+                    elected_at_meeting_id=electing.id if electing else None,
+                )
+                found.append(committee)
+                new.append(committee)
+            wanted.append((committee, cp))
     _insert(session, added, "committees", new)
     committee_ids = _ids(c for c, _cp in wanted)
     seats = session.exec(

@@ -68,12 +68,34 @@ class CommitteePlan:
 
 @dataclass
 class HousePlan:
-    """A house with its residencies (email, apartment, tenure, starts_on) and bodies."""
+    """A house with its residencies (email, apartment, tenure, starts_on) and bodies.
+
+    Committees come oldest first and their terms never overlap.
+    """
 
     row: dict[str, str]
     residencies: list[tuple[str, str, Tenure, date]] = field(default_factory=list)
     meetings: list[MeetingPlan] = field(default_factory=list)
-    committee: CommitteePlan | None = None
+    committees: list[CommitteePlan] = field(default_factory=list)
+
+    def committee_on(self, day: date) -> CommitteePlan | None:
+        """The committee whose term contains a day, if any."""
+        return next((c for c in self.committees if c.term_start <= day <= c.term_end), None)
+
+    def moved_in(self, email: str) -> date:
+        """When a resident of the house moved in."""
+        return min(d for e, _a, _t, d in self.residencies if e == email)
+
+
+@dataclass
+class _Draft:
+    """A house's people and would-be committee, before its meetings are planned."""
+
+    plan: HousePlan
+    rng: random.Random
+    seats: list[tuple[str, Position]]
+    elected_last_spring: bool
+    always_upcoming: bool
 
 
 @dataclass
@@ -118,6 +140,11 @@ def _between(rng: random.Random, first: date, last: date) -> date:
     return first + timedelta(days=rng.randint(0, max((last - first).days, 0)))
 
 
+def _two_years(start: date) -> date:
+    """The last day of a two-year term starting on a day (terms start in spring, not on 29.2.)."""
+    return date(start.year + 2, start.month, start.day) - timedelta(days=1)
+
+
 def yte_term_dates(today: date) -> tuple[date, date]:
     """The Haso-yte term in force: elected in January of even years, from February on."""
     year = today.year - today.year % 2
@@ -134,8 +161,13 @@ class _Builder:
         self.texts = seed_json("meetings.json")
         self.groups = seed_json("names.json")["groups"]
         self.people: dict[str, PersonPlan] = {}
+        self.yte_term = yte_term_dates(today)
+        # Spring meetings are over by the end of April. The Haso-yte houses elect their
+        # committees in the spring before the body's term begins, so that spring is always
+        # planned: the last two springs, or three when the term is in its second year.
         last = today.year if today > date(today.year, 4, 30) else today.year - 1
-        self.springs = (last - 1, last)
+        self.yte_spring = self.yte_term[0].year - 1
+        self.springs = tuple(range(min(last - 1, self.yte_spring), last + 1))
 
     def person(
         self, email: str, name: str, language: str, born: date | None, login: Any = None
@@ -183,16 +215,22 @@ class _Builder:
         for p in people["residents"]:
             born = date.fromisoformat(p["birth_date"])
             self.person(p["email"], p["name"], p["language"], born, p.get("login"))
-        houses = {
+        drafts = {
             row["code"]: self.house(
                 row, [r for r in people["residents"] if r["house"] == row["code"]]
             )
             for row in _houses_csv()
         }
-        start, end = yte_term_dates(self.today)
-        return Plan(self.people, staff, houses, (start, end), self.yte(houses, people, start))
+        # Haso-yte is chosen first: its houses' committees must be sitting when its term begins.
+        yte = self.yte(drafts, people)
+        on_yte = {code for _email, code, _is_chair in yte}
+        for code, draft in drafts.items():
+            self.meetings(draft, on_yte=code in on_yte)
+        houses = {code: draft.plan for code, draft in drafts.items()}
+        return Plan(self.people, staff, houses, self.yte_term, yte)
 
-    def house(self, row: dict[str, str], named: list[dict[str, Any]]) -> HousePlan:
+    def house(self, row: dict[str, str], named: list[dict[str, Any]]) -> _Draft:
+        """A house's residents and who would sit on its committee; meetings come later."""
         rng = random.Random(f"{SEED}:{row['code']}")
         plan = HousePlan(row)
         count = int(row["apartments"])
@@ -242,27 +280,30 @@ class _Builder:
                 )
                 plan.residencies.append((child, apartment, tenure, max(moved_in, born)))
         wants_committee = bool(named) or rng.random() > 0.12
-        # A Haso-yte member must already chair the committee when the body's term begins.
-        on_yte = any(r.get("yte") for r in named)
-        size, elected_last_spring = rng.randint(3, 6), rng.random() < 0.5 and not on_yte
-        for email in rng.sample(voters, min(max(size - len(seats), 0), len(voters))):
+        size, elected_last_spring = rng.randint(3, 6), rng.random() < 0.5
+        chosen = rng.sample(voters, min(max(size - len(seats), 0), len(voters)))
+        if not seats:  # the longest-standing resident of those elected chairs
+            chosen.sort(key=plan.moved_in)
+        for email in chosen:
             used = {position for _e, position in seats}
             position = next((p for p in SEAT_ORDER if p not in used), Position.member)
             seats.append((email, position))
         if not wants_committee or len(seats) < 3:
             seats = []
-        self.meetings(rng, plan, seats, elected_last_spring, always_upcoming=bool(named))
-        return plan
+        return _Draft(plan, rng, seats, elected_last_spring, always_upcoming=bool(named))
 
-    def meetings(
-        self,
-        rng: random.Random,
-        plan: HousePlan,
-        seats: list[tuple[str, Position]],
-        elected_last_spring: bool,
-        always_upcoming: bool,
-    ) -> None:
-        """Last two springs' meetings (one elected the committee) and maybe one next month."""
+    def electing_springs(self, draft: _Draft, on_yte: bool) -> set[int]:
+        """The springs whose meeting elects a committee (for two years) for a house."""
+        if not draft.seats:
+            return set()
+        if on_yte:  # sitting when the body's term begins, re-elected when that term runs out
+            return {self.yte_spring, self.yte_spring + 2} & set(self.springs)
+        return {self.springs[-1] if draft.elected_last_spring else self.springs[-2]}
+
+    def meetings(self, draft: _Draft, on_yte: bool) -> None:
+        """Spring meetings (some elect the committee) and maybe one next month."""
+        rng, plan, seats = draft.rng, draft.plan, draft.seats
+        electing_springs = self.electing_springs(draft, on_yte)
         t, row = self.texts, plan.row
         place = rng.choice(t["places"]).format(street=row["street_address"])
         link = t["remote_link"].format(code=row["code"].lower())
@@ -275,7 +316,7 @@ class _Builder:
         ]
         for spring in self.springs:
             day = _meeting_day(date(spring, 4, rng.randint(6, 24)))
-            electing = bool(seats) and (spring == self.springs[1]) == elected_last_spring
+            electing = spring in electing_springs
             if electing:
                 election = t["election"].format(
                     members=", ".join(self.people[e].name for e, _p in seats),
@@ -294,7 +335,7 @@ class _Builder:
                 wish=rng.choice(t["wishes"]),
                 other=rng.choice(t["others"]),
             )
-            pending = spring == self.springs[1] and not electing and rng.random() < 0.15
+            pending = spring == self.springs[-1] and not electing and rng.random() < 0.15
             invited = day - timedelta(days=17)
             meeting = MeetingPlan(
                 starts_at=_local(day, 18),
@@ -308,15 +349,17 @@ class _Builder:
             )
             plan.meetings.append(meeting)
             if electing:
-                start = day
-                end = date(start.year + 2, start.month, start.day) - timedelta(days=1)
-                plan.committee = CommitteePlan(start, end, meeting.starts_at, seats)
+                # A committee elected before its predecessor's term is out takes over after it.
+                start = max([day] + [c.term_end + timedelta(days=1) for c in plan.committees])
+                plan.committees.append(
+                    CommitteePlan(start, _two_years(start), meeting.starts_at, list(seats))
+                )
         upcoming, offset, topic = (
             rng.random() < 0.25,
             rng.randint(30, 45),
             rng.choice(t["next_topics"]),
         )
-        if upcoming or always_upcoming:
+        if upcoming or draft.always_upcoming:
             day = _meeting_day(self.today + timedelta(days=offset))
             plan.meetings.append(
                 MeetingPlan(
@@ -330,27 +373,27 @@ class _Builder:
                 )
             )
 
-    def yte(
-        self, houses: dict[str, HousePlan], people: dict[str, Any], start: date
-    ) -> list[tuple[str, str, bool]]:
-        """Ten sitting chairs, preferring those already chairing when the term began."""
+    def yte(self, drafts: dict[str, _Draft], people: dict[str, Any]) -> list[tuple[str, str, bool]]:
+        """Ten chairs (email, house code, chairs the body), the named ones first.
+
+        Only houses that will have a committee and whose chair lives there before the spring
+        that elects it qualify, so every member chairs on the day the term begins.
+        """
         rng = random.Random(f"{SEED}:yte")
+        moved_in_by = date(self.yte_spring, 4, 1)
         chairs = {
-            code: next(e for e, p in house.committee.seats if p == Position.chair)
-            for code, house in houses.items()
-            if house.committee is not None
+            code: email
+            for code, draft in drafts.items()
+            for email, position in draft.seats
+            if position == Position.chair and draft.plan.moved_in(email) <= moved_in_by
         }
         named = list(dict.fromkeys(r["house"] for r in people["residents"] if r.get("yte")))
         named = [code for code in named if code in chairs]
         others = [code for code in chairs if code not in named]
-
-        def sitting_at_start(code: str) -> bool:
-            committee = houses[code].committee
-            return committee is not None and committee.term_start <= start <= committee.term_end
-
-        others.sort(key=lambda code: (not sitting_at_start(code), rng.random()))
+        rng.shuffle(others)
         chosen = (named + others)[: get_settings().yte_seats]
-        body_chair = others[0] if others else next(iter(chosen), None)
+        body_chair = next((code for code in chosen if code not in named), None)
+        body_chair = body_chair or next(iter(chosen), None)
         return [(chairs[code], code, code == body_chair) for code in chosen]
 
 

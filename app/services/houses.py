@@ -17,7 +17,7 @@ from app.models.houses import House, HouseCreate
 from app.models.meetings import ResidentMeeting
 from app.models.people import Person, StaffKind, StaffRole
 from app.models.types import utcnow
-from app.services import audit, text_search
+from app.services import audit, text_search, versioning
 
 PAGE_SIZE = 50
 
@@ -275,7 +275,7 @@ def update(
     before = audit.snapshot(house)
     for key, value in changes.items():
         setattr(house, key, value)
-    house.version += 1
+    versioning.bump(session, house, version)
     house.updated_at = utcnow()
     session.add(house)
     session.flush()

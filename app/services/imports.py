@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel.dates import format_date
@@ -104,7 +104,7 @@ def _apartment(raw: str) -> str:
 
 
 def _postal_code(raw: str) -> str:
-    if not re.fullmatch(r"\d{5}", raw):
+    if not re.fullmatch(r"[0-9]{5}", raw):
         raise BadCell(
             _(
                 "Enter a postal code of 5 digits, e.g. 00530"
@@ -118,11 +118,15 @@ def _floor_area(raw: str) -> Decimal:
     value = parse_decimal(raw)
     if value <= 0:
         raise BadCell(_("Enter a number greater than zero."))
-    if value != value.quantize(Decimal("0.1")):
-        raise BadCell(_("Enter the floor area with at most one decimal."))
     if value >= Decimal("1000000000"):
         raise BadCell(_("The number has too many digits."))
-    return value.quantize(Decimal("0.1"))
+    try:
+        rounded = value.quantize(Decimal("0.1"))
+    except InvalidOperation:  # more digits than the decimal context holds
+        raise BadCell(_("The number has too many digits.")) from None
+    if value != rounded:
+        raise BadCell(_("Enter the floor area with at most one decimal."))
+    return rounded
 
 
 def _email(raw: str) -> str:

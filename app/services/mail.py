@@ -91,6 +91,18 @@ def _smtp(settings: Settings) -> smtplib.SMTP:
     return client
 
 
+MAX_ATTEMPTS = 5
+
+
+def _is_transient(exc: Exception) -> bool:
+    """Connection trouble and 4xx answers pass; 5xx answers and refused recipients do not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
+        return False
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return True
+
+
 def send_pending(
     engine: Engine | Connection, settings: Settings | None = None, limit: int = 500
 ) -> int:
@@ -136,9 +148,16 @@ def send_pending(
                     sent += 1
                 except (smtplib.SMTPException, OSError) as exc:
                     log.warning("mail to delivery %s failed: %s", delivery_id, exc)
-                    delivery.status = DeliveryStatus.failed
+                    # A server that is down or says "try later" gets the mail again on a later
+                    # run; a refused address or too many tries ends it as failed.
+                    retry = _is_transient(exc) and delivery.attempts < MAX_ATTEMPTS
+                    delivery.status = DeliveryStatus.pending if retry else DeliveryStatus.failed
                     delivery.error = str(exc)[:1000]
                     client = None
+                    if retry:
+                        session.add(delivery)
+                        session.commit()
+                        break  # the server is not taking mail now: leave the rest for later
                 session.add(delivery)
                 session.commit()
     finally:

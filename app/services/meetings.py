@@ -17,7 +17,7 @@ from app.models.houses import House, Residency
 from app.models.meetings import MeetingCreate, MeetingMinutes, ResidentMeeting
 from app.models.people import Person
 from app.models.types import utcnow
-from app.services import audit
+from app.services import audit, versioning
 from app.services import mail as mail_service
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -276,7 +276,7 @@ def record_minutes(
     before = audit.snapshot(meeting)
     meeting.minutes = data.minutes.strip()
     meeting.decisions = data.decisions.strip()
-    meeting.version += 1
+    versioning.bump(session, meeting, data.version)
     meeting.updated_at = now
     session.add(meeting)
     session.flush()

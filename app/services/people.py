@@ -15,7 +15,7 @@ from app.models.houses import House, Residency
 from app.models.people import Language, Person, PersonCreate, PersonUpdate, StaffKind, StaffRole
 from app.models.types import utcnow
 from app.security import verify_password
-from app.services import audit, text_search
+from app.services import audit, text_search, versioning
 from app.services import auth as auth_service
 from app.services.auth import normalise_email
 
@@ -83,7 +83,7 @@ def update(
         if key in ("name", "email", "language") and value is None:
             continue
         setattr(person, key, value)
-    person.version += 1
+    versioning.bump(session, person, person.version if version is None else version)
     person.updated_at = utcnow()
     session.add(person)
     session.flush()

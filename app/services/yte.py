@@ -290,7 +290,12 @@ def set_body_chair(
 ) -> YteMember:
     """Make a member the body's own chair for the term; whoever chaired before no longer does."""
     chosen = _member_of(session, term, member_id)
-    members = session.exec(select(YteMember).where(YteMember.term_id == term.id))
+    # The sitting chair steps down first, then the new one takes over.
+    members = session.exec(
+        select(YteMember)
+        .where(YteMember.term_id == term.id)
+        .order_by(col(YteMember.is_chair).desc(), col(YteMember.id))
+    )
     for member in members:
         wanted = member.id == chosen.id
         if member.is_chair != wanted:

@@ -1,7 +1,7 @@
 """The CSV import: validation row by row, all or nothing, idempotent re-import, audit rows."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import pytest
 from sqlmodel import col, select
@@ -11,6 +11,7 @@ from app.models.audit import AuditEntry
 from app.models.houses import House, Residency, Tenure
 from app.models.people import Language, Person, StaffKind
 from app.services import imports as imports_service
+from app.services.csv_reading import BadCell, Column, integer_parser, parse_row
 from tests.support import make_house, make_person, make_resident, make_staff
 
 HOUSES_HEADER = (
@@ -167,6 +168,18 @@ def test_one_bad_row_among_good_ones_stores_nothing(session, admin):
         ("IMP-9,Nimi,Katu 1,00100,Helsinki,Kallio,10,100.25,2000,", "floor_area", "one decimal"),
         ("IMP-9,Nimi,Katu 1,00100,Helsinki,Kallio,10,100,1700,", "year_built", "at least 1800"),
         ("IMP-9,Nimi,Katu 1,0010A,Helsinki,Kallio,10,100,2000,", "postal_code", "5 digits"),
+        # Other scripts' digits (fullwidth, Arabic-Indic) are not digits 0-9.
+        ("IMP-9,Nimi,Katu 1,０٠١٢٣,Helsinki,Kallio,10,100,2000,", "postal_code", "5 digits"),
+        ("IMP-9,Nimi,Katu 1,00100,Helsinki,Kallio,١٠,100,2000,", "apartments", "whole"),
+        ("IMP-9,Nimi,Katu 1,00100,Helsinki,Kallio,10,١٠٠,2000,", "floor_area", "number"),
+        ("IMP-9,Nimi,Katu 1,00100,Helsinki,Kallio,10,100,２０００,", "year_built", "whole"),
+        # Very long numbers are row errors, not a crash in int() or Decimal.quantize().
+        (f"IMP-9,Nimi,Katu 1,00100,Helsinki,Kallio,{'1' * 5000},100,2000,", "apartments", "digits"),
+        (f"IMP-9,Nimi,Katu 1,00100,Helsinki,Kallio,10,100,{'9' * 5000},", "year_built", "digits"),
+        (f"IMP-9,Nimi,Katu 1,00100,Helsinki,Kallio,-{'1' * 40},100,2000,", "apartments", "digits"),
+        (f"IMP-9,Nimi,Katu 1,00100,Helsinki,Kallio,10,{'1' * 40},2000,", "floor_area", "digits"),
+        (f"IMP-9,Nimi,Katu 1,00100,Helsinki,Kallio,10,{'1' * 5000},2000,", "floor_area", "digits"),
+        (f"IMP-9,Nimi,Katu 1,00100,Helsinki,Kallio,10,0.{'0' * 40}1,2000,", "floor_area", "digits"),
         (
             "IMP-9,Nimi,Katu 1,00100,Helsinki,Kallio,10,100,2000,ei-osoite",
             "property_manager_email",
@@ -330,6 +343,39 @@ def test_dates(raw):
     assert imports_service.parse_date(raw) == date(2024, 3, 1)
 
 
+@pytest.mark.parametrize("raw", ["٢٠٢٤-٠٣-٠١", "１.３.２０２４", "2024-0٣-01", "1.3.２024"])
+def test_dates_in_other_digits_are_refused(raw):
+    with pytest.raises(BadCell, match="YYYY-MM-DD"):
+        imports_service.parse_date(raw)
+
+
+@pytest.mark.parametrize(
+    "raw", ["١٢٣", "１２３", "12,٥", "1" * 31, "1" * 5000, "0," + "0" * 40 + "1"]
+)
+def test_decimals_refused(raw):
+    with pytest.raises(BadCell):
+        imports_service.parse_decimal(raw)
+
+
+def test_longest_accepted_numbers():
+    assert imports_service.parse_decimal("1" * 30) == Decimal("1" * 30)
+    assert integer_parser(0, 10**40)("9" * 30) == int("9" * 30)
+    with pytest.raises(BadCell, match="too many digits"):
+        integer_parser(0, 10**40)("9" * 31)
+
+
+@pytest.mark.parametrize("error", [ValueError("bad"), InvalidOperation()])
+def test_a_parser_crashing_is_a_row_error(error):
+    def parse(raw: str) -> str:
+        raise error
+
+    errors: list = []
+    assert parse_row(2, {"x": "1"}, [Column("x", True, parse)], errors) is None
+    assert [(e.row, e.column, e.value, e.reason) for e in errors] == [
+        (2, "x", "1", "The value is not valid.")
+    ]
+
+
 # Residents
 
 
@@ -443,6 +489,7 @@ def test_empty_optional_person_values_are_kept(session, admin, houses):
         ("IMP-1,A 1,Nimi,n@example.com,,ru,,holder,2020-01-01,", "language", "fi, sv or en"),
         ("IMP-1,A 1,Nimi,n@example.com,,,,omistaja,2020-01-01,", "tenure", "holder or renter"),
         ("IMP-1,A 1,Nimi,n@example.com,,,,holder,2020-13-01,", "starts_on", "date"),
+        ("IMP-1,A 1,Nimi,n@example.com,,,,holder,٢٠٢٠-٠١-٠١,", "starts_on", "date"),
         ("IMP-1,A 1,Nimi,n@example.com,,,,holder,,", "starts_on", "required"),
         ("IMP-1,A 1,Nimi,n@example.com,,,31.2.1980,holder,2020-01-01,", "birth_date", "date"),
         ("IMP-1,A 1,Nimi,n@example.com,,,,holder,2020-01-01,2019-12-31", "ends_on", "before"),

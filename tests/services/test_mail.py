@@ -53,7 +53,7 @@ def test_a_claimed_delivery_is_never_sent_again(session, connection, smtp):
     assert smtp.messages == []
 
 
-def test_unreachable_smtp_marks_failed_and_keeps_going(
+def test_unreachable_smtp_keeps_mail_for_a_later_try(
     session, connection, smtp, monkeypatch, settings
 ):
     person = make_person(session)
@@ -63,7 +63,39 @@ def test_unreachable_smtp_marks_failed_and_keeps_going(
     assert mail.send_pending(connection) == 0
     session.expire_all()
     row = session.exec(select(Delivery)).one()
-    assert row.status == DeliveryStatus.failed and row.error
+    assert row.status == DeliveryStatus.pending and row.attempts == 1 and row.error
+    monkeypatch.setattr(settings, "smtp_port", smtp.port)
+    assert mail.send_pending(connection) == 1
+    assert len(smtp.to(person.email)) == 1
+
+
+def test_mail_that_keeps_failing_is_given_up_after_some_tries(
+    session, connection, monkeypatch, settings
+):
+    person = make_person(session)
+    mail.queue(session, "k:7", person, "login_link", url="https://x.example", minutes=15)
+    session.commit()
+    monkeypatch.setattr(settings, "mail_backend", "smtp")
+    monkeypatch.setattr(settings, "smtp_host", "127.0.0.1")
+    monkeypatch.setattr(settings, "smtp_port", 1)
+    for _ in range(mail.MAX_ATTEMPTS):
+        mail.send_pending(connection)
+    session.expire_all()
+    row = session.exec(select(Delivery)).one()
+    assert row.status == DeliveryStatus.failed and row.attempts == mail.MAX_ATTEMPTS
+
+
+def test_a_refused_address_fails_at_once_and_the_rest_go_out(session, connection, smtp):
+    refused = make_person(session, email="refused@example.com")
+    fine = make_person(session)
+    mail.queue(session, "k:8", refused, "login_link", url="https://x.example", minutes=15)
+    mail.queue(session, "k:8", fine, "login_link", url="https://x.example", minutes=15)
+    session.commit()
+    assert mail.send_pending(connection) == 1
+    session.expire_all()
+    statuses = {d.recipient: d.status for d in session.exec(select(Delivery))}
+    assert statuses == {refused.email: DeliveryStatus.failed, fine.email: DeliveryStatus.sent}
+    assert len(smtp.to(fine.email)) == 1
 
 
 def test_headers_cannot_be_injected(session):

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.errors import NotFound, ValidationFailed
 from app.models.audit import AuditEntry
@@ -31,7 +31,11 @@ def _chair(session, on: date = START):
 
 
 def _audit(session, entity: str) -> list[AuditEntry]:
-    return list(session.exec(select(AuditEntry).where(AuditEntry.entity == entity)))
+    return list(
+        session.exec(
+            select(AuditEntry).where(AuditEntry.entity == entity).order_by(col(AuditEntry.id))
+        )
+    )
 
 
 def test_create_term_records_it_and_audits(session):
