@@ -20,6 +20,7 @@ from app.models.committees import (
     ResidentCommittee,
 )
 from app.models.houses import Residency, Tenure
+from app.models.meetings import ResidentMeeting
 from app.models.people import Person
 from app.models.types import utcnow
 from app.services import audit
@@ -153,6 +154,21 @@ def _check_meeting(
     return None
 
 
+def _check_term_after_election(
+    session: Session, meeting_id: int | None, term_start: date
+) -> str | None:
+    meeting = session.get(ResidentMeeting, meeting_id) if meeting_id is not None else None
+    if meeting is None:
+        return None
+    held_on = meetings_service.local_date(meeting.starts_at)
+    if term_start < held_on:
+        return _(
+            "The term cannot begin before the meeting that elected the committee (%(date)s).",
+            date=fmt_date(held_on),
+        )
+    return None
+
+
 def create(
     session: Session,
     house_id: int,
@@ -166,6 +182,10 @@ def create(
     meeting_error = _check_meeting(session, house_id, data.elected_at_meeting_id, now)
     if meeting_error:
         errors["elected_at_meeting_id"] = meeting_error
+    elif "term_start" not in errors:
+        too_early = _check_term_after_election(session, data.elected_at_meeting_id, data.term_start)
+        if too_early:
+            errors["term_start"] = too_early
     if errors:
         raise ValidationFailed(errors)
     committee = ResidentCommittee(

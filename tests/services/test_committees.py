@@ -263,3 +263,21 @@ def test_public_lists_the_chair_first(session):
     ]
     assert committees_service.current(session, house.id, TODAY).id == committee.id
     assert committees_service.current(session, house.id, date(2030, 1, 1)) is None
+
+
+def test_a_term_cannot_begin_before_its_election(session):
+    house = make_house(session)
+    meeting = ResidentMeeting(
+        house_id=house.id,
+        starts_at=datetime(2026, 4, 14, 15, tzinfo=UTC),
+        place="Kerhohuone",
+        invitation_on=date(2026, 3, 25),
+    )
+    session.add(meeting)
+    session.flush()
+    early = CommitteeCreate(
+        term_start=date(2026, 1, 1), term_end=date(2027, 4, 13), elected_at_meeting_id=meeting.id
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        committees_service.create(session, house.id, early, None, datetime(2026, 5, 1, tzinfo=UTC))
+    assert set(refused.value.errors) == {"term_start"}
