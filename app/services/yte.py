@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
@@ -233,7 +234,7 @@ def add_member(
         )
     person = session.get(Person, person_id)
     house = session.get(House, house_id)
-    if person is None:
+    if person is None or not person.is_active:
         raise ValidationFailed({"person_id": _("There is no such person.")})
     if house is None:
         raise ValidationFailed({"house_id": _("There is no such house.")})
@@ -264,8 +265,13 @@ def add_member(
             {"house_id": _("%(house)s already has a member for this term.", house=house.name)}
         )
     member = YteMember(term_id=term.id, person_id=person_id, house_id=house_id)
-    session.add(member)
-    session.flush()
+    try:
+        with session.begin_nested():  # another administrator may have seated them meanwhile
+            session.add(member)
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            {"person_id": _("%(name)s is already a member for this term.", name=person.name)}
+        ) from exc
     audit.record(session, actor_id, "create", member)
     return member
 
