@@ -94,6 +94,12 @@ CurrentUser = Annotated[Principal, Depends(get_current_user)]
 ApiUser = Annotated[Principal, Depends(get_api_user)]
 
 
+def permit(allowed: bool) -> None:
+    """Answer 403 unless a policy allowed it (used by object-loading dependencies)."""
+    if not allowed:
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+
+
 def require(predicate_name: str):  # type: ignore[no-untyped-def]
     """A guard for pages whose permission takes only the user (e.g. can_administer)."""
     predicate = getattr(policies, predicate_name)

@@ -13,6 +13,7 @@ from app.models.committees import CommitteeCreate, MemberCreate, ResidentCommitt
 from app.models.houses import House
 from app.models.types import utcnow
 from app.services import committees as committees_service
+from app.services import houses as houses_service
 from app.services import meetings as meetings_service
 from app.templating import render
 
@@ -21,7 +22,7 @@ router = APIRouter()
 
 def get_manageable_house(house_id: int, user: CurrentUser, session: SessionDep) -> House:
     """A house whose committees the user may record; 404 or 403 otherwise."""
-    house = meetings_service.house(session, house_id)
+    house = houses_service.get(session, house_id)
     if not policies.can_manage_committee(user, house_id):
         raise HTTPException(status.HTTP_403_FORBIDDEN)
     return house
@@ -117,7 +118,7 @@ def _detail(
     )
     context = {
         "committee": committee,
-        "house": meetings_service.house(session, committee.house_id),
+        "house": houses_service.get(session, committee.house_id),
         "meeting": meeting,
         "members": committees_service.members(session, committee.id),
         "candidates": committees_service.eligible_people(session, committee, day),

@@ -17,6 +17,7 @@ from app.i18n import _
 from app.models.houses import House
 from app.models.meetings import MeetingForm, MeetingMinutes, ResidentMeeting
 from app.models.types import utcnow
+from app.services import houses as houses_service
 from app.services import mail as mail_service
 from app.services import meetings as meetings_service
 from app.templating import render
@@ -26,7 +27,7 @@ router = APIRouter()
 
 def get_viewable_house(house_id: int, user: CurrentUser, session: SessionDep) -> House:
     """The house whose meetings the user may see; 404 or 403 otherwise."""
-    house = meetings_service.house(session, house_id)
+    house = houses_service.get(session, house_id)
     if not policies.can_view_meetings(user, house_id):
         raise HTTPException(status.HTTP_403_FORBIDDEN)
     return house
@@ -34,7 +35,7 @@ def get_viewable_house(house_id: int, user: CurrentUser, session: SessionDep) ->
 
 def get_organisable_house(house_id: int, user: CurrentUser, session: SessionDep) -> House:
     """The house for which the user may convene a meeting; 404 or 403 otherwise."""
-    house = meetings_service.house(session, house_id)
+    house = houses_service.get(session, house_id)
     if not policies.can_organise_meeting(user, house_id):
         raise HTTPException(status.HTTP_403_FORBIDDEN)
     return house
@@ -139,7 +140,7 @@ def _detail(
     now = utcnow()
     context = {
         "meeting": meeting,
-        "house": meetings_service.house(session, meeting.house_id),
+        "house": houses_service.get(session, meeting.house_id),
         "committees": meetings_service.committees_elected(session, meeting.id or 0),
         "started": meetings_service.has_started(meeting, now),
         "deadline": meetings_service.invitation_deadline(meeting.starts_at),
@@ -186,7 +187,7 @@ def _minutes_form(
 ) -> Response:
     context = {
         "meeting": meeting,
-        "house": meetings_service.house(session, meeting.house_id),
+        "house": houses_service.get(session, meeting.house_id),
         "values": values,
         "errors": errors or {},
         "conflict": conflict,

@@ -18,18 +18,11 @@ from app.models.meetings import MeetingCreate, MeetingMinutes, ResidentMeeting
 from app.models.people import Person
 from app.models.types import utcnow
 from app.services import audit, versioning
+from app.services import houses as houses_service
 from app.services import mail as mail_service
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 INVITATION_TEMPLATE = "meeting_invitation"
-
-
-def house(session: Session, house_id: int) -> House:
-    """A house by id, or NotFound."""
-    found = session.get(House, house_id)
-    if found is None:
-        raise NotFound()
-    return found
 
 
 def get(session: Session, meeting_id: int) -> ResidentMeeting:
@@ -177,7 +170,7 @@ def _deliver_invitation(
     """Queue the invitation to every current resident (never twice to anyone) and mark it sent."""
     assert meeting.id is not None
     before = before or audit.snapshot(meeting)
-    where = house(session, meeting.house_id)
+    where = houses_service.get(session, meeting.house_id)
     url = f"{get_settings().base_url.rstrip('/')}/meetings/{meeting.id}"
     queued = 0
     for person in current_residents(session, meeting.house_id, today):

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 
 from app import policies
-from app.deps import ApiUser, SessionDep, today
+from app.deps import ApiUser, SessionDep, permit, today
 from app.models.committees import (
     CommitteeCreate,
     CommitteeMemberPublic,
@@ -15,27 +15,22 @@ from app.models.committees import (
 )
 from app.models.houses import House
 from app.services import committees as committees_service
-from app.services import meetings as meetings_service
+from app.services import houses as houses_service
 
 router = APIRouter(prefix="/api/v1", tags=["committees"])
 
 
-def _allow(allowed: bool) -> None:
-    if not allowed:
-        raise HTTPException(status.HTTP_403_FORBIDDEN)
-
-
 def get_viewable_house(house_id: int, user: ApiUser, session: SessionDep) -> House:
     """A house whose committees the caller may read (scope read)."""
-    house = meetings_service.house(session, house_id)
-    _allow(policies.has_scope(user, "read") and policies.can_view_committee(user, house_id))
+    house = houses_service.get(session, house_id)
+    permit(policies.has_scope(user, "read") and policies.can_view_committee(user, house_id))
     return house
 
 
 def get_manageable_house(house_id: int, user: ApiUser, session: SessionDep) -> House:
     """A house whose committees the caller may record (scope write)."""
-    house = meetings_service.house(session, house_id)
-    _allow(policies.has_scope(user, "write") and policies.can_manage_committee(user, house_id))
+    house = houses_service.get(session, house_id)
+    permit(policies.has_scope(user, "write") and policies.can_manage_committee(user, house_id))
     return house
 
 
@@ -44,7 +39,7 @@ def get_viewable_committee(
 ) -> ResidentCommittee:
     """A committee the caller may read (scope read)."""
     committee = committees_service.get(session, committee_id)
-    _allow(
+    permit(
         policies.has_scope(user, "read") and policies.can_view_committee(user, committee.house_id)
     )
     return committee
@@ -55,7 +50,7 @@ def get_manageable_committee(
 ) -> ResidentCommittee:
     """A committee whose members the caller may change (scope write)."""
     committee = committees_service.get(session, committee_id)
-    _allow(
+    permit(
         policies.has_scope(user, "write")
         and policies.can_manage_committee(user, committee.house_id)
     )

@@ -2,50 +2,46 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, status
+from fastapi import APIRouter, BackgroundTasks, Depends
 from sqlalchemy.engine import Engine
 
 from app import policies
 from app.db import get_bind
-from app.deps import ApiUser, SessionDep, today
+from app.deps import ApiUser, SessionDep, permit, today
 from app.models.houses import House
 from app.models.meetings import MeetingCreate, MeetingMinutes, MeetingPublic, ResidentMeeting
+from app.services import houses as houses_service
 from app.services import mail as mail_service
 from app.services import meetings as meetings_service
 
 router = APIRouter(prefix="/api/v1", tags=["meetings"])
 
 
-def _allow(allowed: bool) -> None:
-    if not allowed:
-        raise HTTPException(status.HTTP_403_FORBIDDEN)
-
-
 def get_viewable_house(house_id: int, user: ApiUser, session: SessionDep) -> House:
     """A house whose meetings the caller may read (scope read)."""
-    house = meetings_service.house(session, house_id)
-    _allow(policies.has_scope(user, "read") and policies.can_view_meetings(user, house_id))
+    house = houses_service.get(session, house_id)
+    permit(policies.has_scope(user, "read") and policies.can_view_meetings(user, house_id))
     return house
 
 
 def get_organisable_house(house_id: int, user: ApiUser, session: SessionDep) -> House:
     """A house for which the caller may convene a meeting (scope write)."""
-    house = meetings_service.house(session, house_id)
-    _allow(policies.has_scope(user, "write") and policies.can_organise_meeting(user, house_id))
+    house = houses_service.get(session, house_id)
+    permit(policies.has_scope(user, "write") and policies.can_organise_meeting(user, house_id))
     return house
 
 
 def get_viewable_meeting(meeting_id: int, user: ApiUser, session: SessionDep) -> ResidentMeeting:
     """A meeting the caller may read (scope read)."""
     meeting = meetings_service.get(session, meeting_id)
-    _allow(policies.has_scope(user, "read") and policies.can_view_meetings(user, meeting.house_id))
+    permit(policies.has_scope(user, "read") and policies.can_view_meetings(user, meeting.house_id))
     return meeting
 
 
 def get_organisable_meeting(meeting_id: int, user: ApiUser, session: SessionDep) -> ResidentMeeting:
     """A meeting whose minutes the caller may record (scope write)."""
     meeting = meetings_service.get(session, meeting_id)
-    _allow(
+    permit(
         policies.has_scope(user, "write") and policies.can_organise_meeting(user, meeting.house_id)
     )
     return meeting
