@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     committee_max_term_days: int = 731
     yte_seats: int = 10
 
+    initiative_receipt_days: int = 14
+    initiative_answer_days: int = 60
+    initiative_reminder_days: int = 7
+    attachment_dir: Path = ROOT / "var" / "attachments"
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    forum_notice_days: int = 7
+
     @property
     def mail_transport(self) -> str:
         """The mail backend in force: smtp or outbox."""

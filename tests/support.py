@@ -233,6 +233,74 @@ def make_yte_term(session: Session, members: list[tuple[Person, House]]) -> YteT
     return term
 
 
+def make_initiative(
+    session: Session,
+    filer: Person | None,
+    house: House | None = None,
+    state: Any = None,
+    **fields: Any,
+) -> Any:
+    """An initiative in a given state (house scope when a house is given, else company scope),
+    with the dates its state implies; written directly, without the lifecycle's checks."""
+    from app.models.initiatives import Initiative, Scope, State
+    from app.models.types import utcnow
+
+    state = state or State.draft
+    now = utcnow()
+    values: dict[str, Any] = {
+        "scope": Scope.house if house is not None else Scope.company,
+        "house_id": house.id if house is not None else None,
+        "title": f"Aloite {next(_seq)}",
+        "body": "Pihan valaistus on puutteellinen.",
+        "state": state,
+        "filed_by_id": filer.id if filer is not None else None,
+    }
+    order = list(State)
+    reached = {s for s in order if order.index(s) <= order.index(state)}
+    if State.submitted in reached and state not in (State.withdrawn, State.declined):
+        values["submitted_at"] = now - timedelta(days=20)
+        values["receipt_due_on"] = date.today() - timedelta(days=6)
+    if state in (
+        State.received,
+        State.in_preparation,
+        State.answered,
+        State.implemented,
+        State.evaluated,
+    ):
+        values["received_at"] = now - timedelta(days=15)
+        values["answer_due_on"] = date.today() + timedelta(days=45)
+    if state in (State.answered, State.implemented, State.evaluated):
+        from app.models.initiatives import Outcome
+
+        values["outcome"] = Outcome.accepted
+        values["answer"] = "Valaistus uusitaan."
+        values["answered_at"] = now - timedelta(days=5)
+    if state in (State.implemented, State.evaluated):
+        values["implemented_at"] = now - timedelta(days=2)
+    values.update(fields)
+    initiative = Initiative(**values)
+    session.add(initiative)
+    session.flush()
+    return initiative
+
+
+def make_forum_session(session: Session, days_ahead: int = 30, **fields: Any) -> Any:
+    """A cooperation forum session some days from now."""
+    from app.models.forum import ForumSession
+    from app.models.types import utcnow
+
+    values: dict[str, Any] = {
+        "title": "Yhteistyöfoorumi",
+        "starts_at": utcnow() + timedelta(days=days_ahead),
+        "place": "Haso, Sturenkatu",
+    }
+    values.update(fields)
+    forum_session = ForumSession(**values)
+    session.add(forum_session)
+    session.flush()
+    return forum_session
+
+
 def fi(message: str, **params: Any) -> str:
     """A message as a Finnish-speaking user sees it (the default language)."""
     from app.i18n import gettext, use_language

@@ -6,7 +6,6 @@ names who may pass the route's guard; everyone else must be refused: pages answe
 """
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +17,19 @@ from app.models.committees import Position
 from app.models.meetings import ResidentMeeting
 from app.models.people import StaffKind
 from app.models.types import utcnow
+from tests.authz import FEATURES
+from tests.authz.roles import (
+    ADMIN,
+    EVERYONE,
+    HOUSE_A_MANAGERS,
+    HOUSE_A_MEMBERS,
+    HOUSE_A_ORGANISERS,
+    HOUSE_A_RESIDENTS_VIEW,
+    LOGGED_IN,
+    OVERSEERS,
+    ROLES,
+    Rule,
+)
 from tests.support import (
     PortalClient,
     api_headers,
@@ -29,38 +41,6 @@ from tests.support import (
     make_staff,
     make_yte_term,
 )
-
-ROLES = [
-    "anonymous",
-    "resident_a",
-    "member_a",
-    "chair_a",
-    "manager_a",
-    "resident_b",
-    "chair_b",
-    "manager_b",
-    "yte",
-    "adviser",
-    "management",
-    "admin",
-]
-
-EVERYONE = set(ROLES)
-LOGGED_IN = EVERYONE - {"anonymous"}
-OVERSEERS = {"management", "admin"}
-ADMIN = {"admin"}
-HOUSE_A_MANAGERS = {"manager_a"} | OVERSEERS
-HOUSE_A_ORGANISERS = {"member_a", "chair_a"} | HOUSE_A_MANAGERS
-HOUSE_A_RESIDENTS_VIEW = HOUSE_A_ORGANISERS
-HOUSE_A_MEMBERS = {"resident_a"} | HOUSE_A_ORGANISERS
-
-
-@dataclass
-class Rule:
-    """Who passes a route's guard."""
-
-    allowed: set[str]
-
 
 # "METHOD path" → who may pass. Path parameters are filled from the world below.
 MATRIX: dict[str, Rule] = {
@@ -156,6 +136,8 @@ MATRIX: dict[str, Rule] = {
     "POST /admin/import/houses": Rule(ADMIN),
     "POST /admin/import/residents": Rule(ADMIN),
 }
+for _feature in FEATURES:
+    MATRIX.update(_feature.MATRIX)
 
 # Routes outside the matrix on purpose, with the reason.
 UNGUARDED = {
@@ -229,7 +211,7 @@ def world(session) -> dict[str, Any]:
     session.flush()
     other = make_person(session)
     session.commit()
-    return {
+    found: dict[str, Any] = {
         "people": people,
         "house_a": house_a,
         "house_b": house_b,
@@ -238,6 +220,10 @@ def world(session) -> dict[str, Any]:
         "term": term,
         "other_person": other,
     }
+    for feature in FEATURES:
+        found.update(feature.extend_world(session, found))
+    session.commit()
+    return found
 
 
 # How to fill a path parameter, by the path's first segment and the parameter's name.
@@ -261,6 +247,8 @@ def _param(path: str, name: str, world: dict[str, Any]) -> str:
         "residency_id": lambda: 999999,
         "name": lambda: "houses.csv",
     }
+    for feature in FEATURES:
+        values.update({k: (lambda f=f: f(world)) for k, f in feature.PARAMS.items()})
     if name == "id":
         by_section = {
             "houses": world["house_a"].id,
@@ -275,6 +263,10 @@ def _param(path: str, name: str, world: dict[str, Any]) -> str:
             if segment in by_section:
                 return str(by_section[segment])
         return str(by_section.get(head, 1))
+    if name == "id":
+        for feature in FEATURES:
+            if head in feature.SECTIONS:
+                return str(feature.SECTIONS[head](world))
     if name in values:
         return str(values[name]())
     raise AssertionError(f"no value for path parameter {name} in {path}")

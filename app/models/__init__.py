@@ -3,7 +3,17 @@
 from app.models.audit import AuditEntry
 from app.models.auth import ApiToken, LoginAttempt, LoginLink, LoginSession
 from app.models.committees import CommitteeMember, ResidentCommittee
+from app.models.forum import AgendaItem, ForumSession
 from app.models.houses import House, Residency
+from app.models.initiatives import (
+    Initiative,
+    InitiativeAttachment,
+    InitiativeComment,
+    InitiativeEvaluation,
+    InitiativeEvent,
+    InitiativeFollower,
+    Notification,
+)
 from app.models.mail import Delivery
 from app.models.meetings import ResidentMeeting
 from app.models.participation import Participation
@@ -12,6 +22,15 @@ from app.models.scheduler import scheduler_job
 from app.models.yte import YteMember, YteTerm
 
 __all__ = [
+    "AgendaItem",
+    "ForumSession",
+    "Initiative",
+    "InitiativeAttachment",
+    "InitiativeComment",
+    "InitiativeEvaluation",
+    "InitiativeEvent",
+    "InitiativeFollower",
+    "Notification",
     "ApiToken",
     "AuditEntry",
     "CommitteeMember",

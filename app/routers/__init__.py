@@ -2,11 +2,29 @@
 
 from fastapi import APIRouter
 
-from app.routers import account, admin, auth, committees, home, houses, imports, meetings, yte
+from app.routers import (
+    account,
+    admin,
+    auth,
+    committees,
+    forum,
+    home,
+    houses,
+    imports,
+    initiative_discussion,
+    initiatives,
+    meetings,
+    participation_profile,
+    yte,
+)
 from app.routers.api import auth as api_auth
 from app.routers.api import committees as api_committees
+from app.routers.api import forum as api_forum
 from app.routers.api import houses as api_houses
+from app.routers.api import initiative_discussion as api_initiative_discussion
+from app.routers.api import initiatives as api_initiatives
 from app.routers.api import meetings as api_meetings
+from app.routers.api import participation_profile as api_participation_profile
 from app.routers.api import people as api_people
 from app.routers.api import yte as api_yte
 
@@ -19,6 +37,10 @@ PAGE_ROUTERS: list[APIRouter] = [
     meetings.router,
     committees.router,
     yte.router,
+    initiatives.router,
+    initiative_discussion.router,
+    forum.router,
+    participation_profile.router,
     admin.router,
     imports.router,
 ]
@@ -30,4 +52,8 @@ API_ROUTERS: list[APIRouter] = [
     api_meetings.router,
     api_committees.router,
     api_yte.router,
+    api_initiatives.router,
+    api_initiative_discussion.router,
+    api_forum.router,
+    api_participation_profile.router,
 ]

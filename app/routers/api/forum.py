@@ -1,0 +1,5 @@
+"""JSON API: forum."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

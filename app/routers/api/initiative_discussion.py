@@ -1,0 +1,5 @@
+"""JSON API: initiative_discussion."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""JSON API: initiatives."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""JSON API: participation_profile."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

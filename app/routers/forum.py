@@ -1,0 +1,5 @@
+"""Pages: forum."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

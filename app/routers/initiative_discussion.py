@@ -1,0 +1,5 @@
+"""Pages: initiative_discussion."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

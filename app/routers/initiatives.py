@@ -1,0 +1,5 @@
+"""Pages: initiatives."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

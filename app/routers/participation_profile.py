@@ -1,0 +1,5 @@
+"""Pages: participation_profile."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,574 @@
+"""Initiatives: filing, editing, moving through the lifecycle, who sees what, lists."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, true
+from sqlmodel import Session, col, select
+
+from app import policies
+from app.config import get_settings
+from app.errors import Forbidden, NotFound, ValidationFailed
+from app.i18n import _
+from app.models.committees import CommitteeMember, ResidentCommittee
+from app.models.houses import House
+from app.models.initiatives import (
+    AnswerInput,
+    EvaluationInput,
+    EventKind,
+    Initiative,
+    InitiativeCreate,
+    InitiativeEvaluation,
+    InitiativeEvent,
+    InitiativeFollower,
+    InitiativeUpdate,
+    Outcome,
+    Scope,
+    State,
+)
+from app.models.participation import Participation
+from app.models.people import Person, StaffRole
+from app.models.types import utcnow
+from app.models.yte import YteMember, YteTerm
+from app.services import audit, lifecycle, notifications, versioning
+from app.services.roles import Principal
+from app.services.text_search import contains
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def local_date(moment: datetime) -> date:
+    """The Helsinki calendar day of a timestamp."""
+    return moment.astimezone(HELSINKI).date()
+
+
+def get(session: Session, initiative_id: int) -> Initiative:
+    """An initiative by id, or NotFound."""
+    initiative = session.get(Initiative, initiative_id)
+    if initiative is None:
+        raise NotFound()
+    return initiative
+
+
+# ---- who sees what, as SQL (the same rule as policies.can_view_initiative) -----------------
+
+
+def visible_clause(user: Principal | None) -> ColumnElement[bool]:
+    """A WHERE condition selecting exactly the initiatives policies.can_view_initiative allows."""
+    if user is None:
+        return false()
+    me = user.id
+    mine = or_(
+        col(Initiative.filed_by_id) == me,
+        col(Initiative.suggested_by_id) == me,
+        col(Initiative.assignee_id) == me,
+    )
+    not_draft = col(Initiative.state) != State.draft
+    own = or_(
+        col(Initiative.filed_by_id) == me,
+        and_(mine, not_draft),
+    )
+    committee = sorted(user.committee_of)
+    suggestions = and_(
+        col(Initiative.state).in_([State.suggested, State.declined]),
+        col(Initiative.house_id).in_(committee) if committee else false(),
+    )
+    public = col(Initiative.state).not_in([State.draft, State.suggested, State.declined])
+    if policies.is_staff_overseer(user):
+        audience: ColumnElement[bool] = true()
+    else:
+        houses = sorted(user.resident_of | user.committee_of | user.manager_of)
+        house_scope = and_(
+            col(Initiative.scope) == Scope.house,
+            col(Initiative.house_id).in_(houses) if houses else false(),
+        )
+        company_scope = (
+            col(Initiative.scope) == Scope.company
+            if (user.is_chair or user.yte_member)
+            else false()
+        )
+        audience = or_(house_scope, company_scope)
+    return or_(own, suggestions, and_(public, audience))
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    """Initiatives whose receipt or answer is late."""
+    return or_(
+        and_(
+            col(Initiative.state).in_(lifecycle.AWAITING_RECEIPT),
+            col(Initiative.receipt_due_on) < today,
+        ),
+        and_(
+            col(Initiative.state).in_(lifecycle.AWAITING_ANSWER),
+            col(Initiative.answer_due_on) < today,
+        ),
+    )
+
+
+def is_overdue(initiative: Initiative, today: date) -> bool:
+    """Whether the receipt or the answer is late."""
+    if initiative.state in lifecycle.AWAITING_RECEIPT and initiative.receipt_due_on:
+        return initiative.receipt_due_on < today
+    if initiative.state in lifecycle.AWAITING_ANSWER and initiative.answer_due_on:
+        return initiative.answer_due_on < today
+    return False
+
+
+# ---- lists ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    """The list's filters; empty values filter nothing."""
+
+    q: str = ""
+    house_id: int | None = None
+    scope: Scope | None = None
+    state: State | None = None
+    participation: Participation | None = None
+    year: int | None = None
+    overdue: bool = False
+    mine: bool = False  # filed, suggested, assigned or followed by the user
+
+
+def _filtered(user: Principal, filters: Filters, today: date):  # type: ignore[no-untyped-def]
+    query = select(Initiative).where(visible_clause(user))
+    if filters.q.strip():
+        query = query.where(contains(filters.q, Initiative.title, Initiative.body))
+    if filters.house_id is not None:
+        query = query.where(Initiative.house_id == filters.house_id)
+    if filters.scope is not None:
+        query = query.where(Initiative.scope == filters.scope)
+    if filters.state is not None:
+        query = query.where(Initiative.state == filters.state)
+    if filters.participation is not None:
+        query = query.where(Initiative.participation == filters.participation)
+    if filters.year is not None:
+        start = datetime(filters.year, 1, 1, tzinfo=HELSINKI)
+        end = datetime(filters.year + 1, 1, 1, tzinfo=HELSINKI)
+        created = col(Initiative.created_at)
+        query = query.where(created >= start, created < end)
+    if filters.overdue:
+        query = query.where(overdue_clause(today))
+    if filters.mine:
+        followed = select(InitiativeFollower.initiative_id).where(
+            InitiativeFollower.person_id == user.id
+        )
+        query = query.where(
+            or_(
+                col(Initiative.filed_by_id) == user.id,
+                col(Initiative.suggested_by_id) == user.id,
+                col(Initiative.assignee_id) == user.id,
+                col(Initiative.id).in_(followed),
+            )
+        )
+    return query
+
+
+def search(
+    session: Session,
+    user: Principal,
+    filters: Filters,
+    today: date,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Initiative], int]:
+    """The initiatives the user may see that match the filters, newest first, and their count."""
+    query = _filtered(user, filters, today)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Initiative.created_at).desc(), col(Initiative.id).desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), int(total)
+
+
+def all_matching(
+    session: Session, user: Principal, filters: Filters, today: date
+) -> list[Initiative]:
+    """Every match, oldest first (for the CSV export)."""
+    query = _filtered(user, filters, today)
+    return list(session.exec(query.order_by(col(Initiative.id))))
+
+
+def years(session: Session) -> list[int]:
+    """The years in which initiatives were created, newest first (for the year filter)."""
+    found = {local_date(created).year for created in session.exec(select(Initiative.created_at))}
+    return sorted(found, reverse=True)
+
+
+def forum_queue(session: Session) -> list[Initiative]:
+    """Company initiatives received and awaiting an answer: candidates for a forum agenda."""
+    return list(
+        session.exec(
+            select(Initiative)
+            .where(
+                Initiative.scope == Scope.company,
+                col(Initiative.state).in_([State.submitted, State.received, State.in_preparation]),
+            )
+            .order_by(col(Initiative.submitted_at), col(Initiative.id))
+        )
+    )
+
+
+# ---- filing and editing --------------------------------------------------------------------
+
+
+def _event(
+    session: Session,
+    initiative: Initiative,
+    kind: EventKind,
+    actor_id: int | None,
+    now: datetime,
+    **fields: Any,
+) -> InitiativeEvent:
+    assert initiative.id is not None
+    event = InitiativeEvent(
+        initiative_id=initiative.id, kind=kind, actor_id=actor_id, at=now, **fields
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def create(
+    session: Session, data: InitiativeCreate, user: Principal, now: datetime | None = None
+) -> Initiative:
+    """A new draft (committee members, Haso-yte) or a suggestion to the committee (residents)."""
+    now = now or utcnow()
+    if data.scope == Scope.company:
+        if not policies.can_file_company_initiative(user):
+            raise ValidationFailed(
+                {"scope": _("Only members of Haso-yte can file company-level initiatives.")}
+            )
+        initiative = Initiative(
+            scope=Scope.company, house_id=None, state=State.draft, filed_by_id=user.id, title=""
+        )
+    else:
+        if data.house_id is None:
+            raise ValidationFailed({"house_id": _("Choose the house.")})
+        if session.get(House, data.house_id) is None:
+            raise ValidationFailed({"house_id": _("There is no such house.")})
+        if policies.can_file_initiative(user, data.house_id):
+            initiative = Initiative(
+                scope=Scope.house,
+                house_id=data.house_id,
+                state=State.draft,
+                filed_by_id=user.id,
+                title="",
+            )
+        elif policies.can_suggest_initiative(user, data.house_id):
+            initiative = Initiative(
+                scope=Scope.house,
+                house_id=data.house_id,
+                state=State.suggested,
+                suggested_by_id=user.id,
+                title="",
+            )
+        else:
+            raise ValidationFailed(
+                {"house_id": _("You can file initiatives only for a house where you live.")}
+            )
+    initiative.title = data.title.strip()
+    initiative.body = data.body.strip()
+    initiative.participation = data.participation
+    initiative.created_at = initiative.updated_at = now
+    session.add(initiative)
+    session.flush()
+    _event(session, initiative, EventKind.created, user.id, now, to_state=initiative.state)
+    follow(session, initiative, user.id)
+    if initiative.state == State.suggested:
+        _follow_committee(session, initiative, now)
+        notifications.initiative_changed(session, initiative, None, user.id)
+    audit.record(session, user.id, "create", initiative)
+    return initiative
+
+
+def update(
+    session: Session,
+    initiative: Initiative,
+    data: InitiativeUpdate,
+    user: Principal,
+    now: datetime | None = None,
+) -> Initiative:
+    """Change the text; refused once the recipient has received it, or if someone else saved."""
+    now = now or utcnow()
+    if not policies.can_edit_initiative(user, initiative):
+        raise Forbidden()
+    before = audit.snapshot(initiative)
+    versioning.bump(session, initiative, data.version)
+    changes = {}
+    for name in ("title", "body", "participation"):
+        old, new = getattr(initiative, name), getattr(data, name)
+        if isinstance(new, str):
+            new = new.strip()
+        if old != new:
+            changes[name] = {"before": str(old), "after": str(new)}
+            setattr(initiative, name, new)
+    initiative.updated_at = now
+    session.add(initiative)
+    session.flush()
+    if changes:
+        _event(session, initiative, EventKind.edited, user.id, now, changes=changes)
+        audit.record(session, user.id, "update", initiative, before)
+    return initiative
+
+
+# ---- the lifecycle -------------------------------------------------------------------------
+
+
+def refusal(initiative: Initiative, action: str) -> str:
+    """Why a move cannot be made from the initiative's state, in the user's language."""
+    move = lifecycle.find(action)
+    state = _(lifecycle.STATE_LABELS[initiative.state])
+    if move is None:
+        return _("There is no such step for an initiative.")
+    return _(
+        "This initiative is now “%(state)s”; “%(step)s” is not possible in that state.",
+        state=state,
+        step=_(move.label),
+    )
+
+
+def _staff_member(session: Session, person_id: int | None) -> Person:
+    if person_id is None:
+        raise ValidationFailed({"assignee_id": _("Choose who prepares the answer.")})
+    person = session.get(Person, person_id)
+    is_staff = (
+        session.exec(select(StaffRole.id).where(StaffRole.person_id == person_id)).first()
+        is not None
+    )
+    if person is None or not person.is_active or not is_staff:
+        raise ValidationFailed({"assignee_id": _("Choose a staff member of the company.")})
+    return person
+
+
+def staff_members(session: Session) -> list[Person]:
+    """The active staff who can be assigned an initiative."""
+    ids = select(StaffRole.person_id)
+    return list(
+        session.exec(
+            select(Person)
+            .where(col(Person.id).in_(ids), col(Person.is_active).is_(True))
+            .order_by(col(Person.name))
+        )
+    )
+
+
+def transition(
+    session: Session,
+    initiative: Initiative,
+    action: str,
+    user: Principal,
+    now: datetime | None = None,
+    *,
+    version: int | None = None,
+    note: str = "",
+    assignee_id: int | None = None,
+    answer: AnswerInput | None = None,
+    evaluation: EvaluationInput | None = None,
+) -> InitiativeEvent:
+    """Make one lifecycle move, with its data; followers are told.
+
+    A move not allowed from the current state is refused with a message for the "action" field;
+    a user who is not one of the move's actors gets Forbidden. With version given, a save based
+    on an older read is refused as a conflict.
+    """
+    now = now or utcnow()
+    move = lifecycle.find(action)
+    if move is None or initiative.state not in move.sources:
+        raise ValidationFailed({"action": refusal(initiative, action)})
+    if not policies.can_transition(user, initiative, action):
+        raise Forbidden()
+    settings = get_settings()
+    before = audit.snapshot(initiative)
+    source = initiative.state
+    # Check the move's own data before touching the row.
+    if action == "assign":
+        _staff_member(session, assignee_id)
+    if action == "answer" and answer is None:
+        raise ValidationFailed({"answer": _("Write the answer.")})
+    if action == "implement" and initiative.outcome == Outcome.rejected:
+        raise ValidationFailed({"action": _("A rejected initiative cannot be implemented.")})
+    if action == "evaluate":
+        if evaluation is None:
+            raise ValidationFailed({"rating": _("Give a rating from 1 to 5.")})
+        assert initiative.id is not None
+        already = session.exec(
+            select(InitiativeEvaluation.id).where(
+                InitiativeEvaluation.initiative_id == initiative.id,
+                InitiativeEvaluation.person_id == user.id,
+            )
+        ).first()
+        if already is not None:
+            raise ValidationFailed({"rating": _("You have already evaluated this initiative.")})
+    versioning.bump(session, initiative, initiative.version if version is None else version)
+    today = local_date(now)
+    if action == "take_up":
+        initiative.filed_by_id = user.id
+    elif action == "submit":
+        initiative.submitted_at = now
+        initiative.receipt_due_on = today + timedelta(days=settings.initiative_receipt_days)
+    elif action == "receive":
+        initiative.received_at = now
+        initiative.answer_due_on = today + timedelta(days=settings.initiative_answer_days)
+    elif action == "assign":
+        initiative.assignee_id = assignee_id
+    elif action == "answer":
+        assert answer is not None
+        initiative.outcome = answer.outcome
+        initiative.answer = answer.answer.strip()
+        initiative.answered_at = now
+        initiative.answered_by_id = user.id
+    elif action == "implement":
+        initiative.implemented_at = now
+    elif action == "evaluate":
+        assert evaluation is not None and initiative.id is not None
+        session.add(
+            InitiativeEvaluation(
+                initiative_id=initiative.id,
+                person_id=user.id,
+                rating=evaluation.rating,
+                comment=evaluation.comment.strip(),
+                created_at=now,
+            )
+        )
+        initiative.evaluated_at = initiative.evaluated_at or now
+    elif action in ("withdraw", "decline"):
+        initiative.closed_at = now
+    initiative.state = move.target
+    initiative.updated_at = now
+    session.add(initiative)
+    session.flush()
+    event_note = note.strip()
+    if action == "answer" and answer is not None:
+        event_note = answer.answer.strip()
+    elif action == "evaluate" and evaluation is not None:
+        event_note = evaluation.comment.strip()
+    event = _event(
+        session,
+        initiative,
+        EventKind.state,
+        user.id,
+        now,
+        action=action,
+        from_state=source,
+        to_state=move.target,
+        note=event_note,
+        changes={"assignee_id": assignee_id} if action == "assign" else None,
+    )
+    if action == "submit":
+        _follow_committee(session, initiative, now)
+    if action == "assign" and assignee_id is not None:
+        follow(session, initiative, assignee_id)
+    audit.record(session, user.id, "update", initiative, before)
+    notifications.initiative_changed(session, initiative, event, user.id)
+    return event
+
+
+def set_review(
+    session: Session, initiative: Initiative, review_on: date | None, user: Principal
+) -> None:
+    """Set (or clear) the day on which the outcome is to be evaluated; a reminder follows."""
+    roles = policies.initiative_actor_roles(user, initiative)
+    if not roles & {"handler", "evaluator"}:
+        raise Forbidden()
+    if initiative.state not in (State.answered, State.implemented, State.evaluated):
+        raise ValidationFailed({"review_on": _("A review date can be set once it is answered.")})
+    initiative.review_on = review_on
+    session.add(initiative)
+    session.flush()
+    _event(
+        session,
+        initiative,
+        EventKind.review,
+        user.id,
+        utcnow(),
+        changes={"review_on": review_on.isoformat() if review_on else None},
+    )
+
+
+# ---- followers and history -----------------------------------------------------------------
+
+
+def follow(session: Session, initiative: Initiative, person_id: int) -> None:
+    """Add a follower (idempotent)."""
+    assert initiative.id is not None
+    if session.get(InitiativeFollower, (initiative.id, person_id)) is None:
+        session.add(InitiativeFollower(initiative_id=initiative.id, person_id=person_id))
+        session.flush()
+
+
+def unfollow(session: Session, initiative: Initiative, person_id: int) -> None:
+    """Stop following (idempotent)."""
+    assert initiative.id is not None
+    row = session.get(InitiativeFollower, (initiative.id, person_id))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
+def is_following(session: Session, initiative: Initiative, person_id: int) -> bool:
+    """Whether a person follows an initiative."""
+    assert initiative.id is not None
+    return session.get(InitiativeFollower, (initiative.id, person_id)) is not None
+
+
+def followers(session: Session, initiative_id: int) -> list[Person]:
+    """Everyone following an initiative."""
+    return list(
+        session.exec(
+            select(Person)
+            .join(InitiativeFollower, col(InitiativeFollower.person_id) == Person.id)
+            .where(InitiativeFollower.initiative_id == initiative_id)
+            .order_by(col(Person.id))
+        )
+    )
+
+
+def _follow_committee(session: Session, initiative: Initiative, now: datetime) -> None:
+    """The filer's body follows: the house's committee, or Haso-yte for company initiatives."""
+    today = local_date(now)
+    if initiative.scope == Scope.house and initiative.house_id is not None:
+        people = session.exec(
+            select(CommitteeMember.person_id)
+            .join(ResidentCommittee, col(ResidentCommittee.id) == CommitteeMember.committee_id)
+            .where(
+                ResidentCommittee.house_id == initiative.house_id,
+                ResidentCommittee.term_start <= today,
+                ResidentCommittee.term_end >= today,
+            )
+        )
+    else:
+        people = session.exec(
+            select(YteMember.person_id)
+            .join(YteTerm, col(YteTerm.id) == YteMember.term_id)
+            .where(YteTerm.starts_on <= today, YteTerm.ends_on >= today)
+        )
+    for person_id in set(people):
+        follow(session, initiative, person_id)
+
+
+def history(session: Session, initiative_id: int) -> list[InitiativeEvent]:
+    """Every event of an initiative, oldest first."""
+    return list(
+        session.exec(
+            select(InitiativeEvent)
+            .where(InitiativeEvent.initiative_id == initiative_id)
+            .order_by(col(InitiativeEvent.at), col(InitiativeEvent.id))
+        )
+    )
+
+
+def evaluations(session: Session, initiative_id: int) -> list[InitiativeEvaluation]:
+    """The ratings given, oldest first."""
+    return list(
+        session.exec(
+            select(InitiativeEvaluation)
+            .where(InitiativeEvaluation.initiative_id == initiative_id)
+            .order_by(col(InitiativeEvaluation.id))
+        )
+    )

@@ -1,0 +1,12 @@
+"""The authorization matrix's entries per feature; tests/test_authorization_matrix.py runs them.
+
+Each feature module has:
+  MATRIX        "METHOD path" → Rule(who may pass the route's guard)
+  extend_world  (session, world) → extra objects the feature's routes need (committed by caller)
+  PARAMS        path parameter name → function(world) giving its value
+  SECTIONS      first path segment → function(world) giving the value of a bare {id}
+"""
+
+from tests.authz import forum, initiatives, participation
+
+FEATURES = [initiatives, forum, participation]
