@@ -7,6 +7,12 @@ Each feature module has:
   SECTIONS      first path segment → function(world) giving the value of a bare {id}
 """
 
-from tests.authz import forum, initiatives, participation
+from tests.authz import (
+    forum,
+    initiative_discussion,
+    initiatives,
+    initiatives_api,
+    participation,
+)
 
-FEATURES = [initiatives, forum, participation]
+FEATURES = [initiatives, initiatives_api, initiative_discussion, forum, participation]
