@@ -48,8 +48,10 @@ def reason(error: dict[str, Any]) -> str:
 
 def field_name(loc: tuple[Any, ...]) -> str:
     """The field a location points at (the body/query prefix dropped)."""
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
-    return ".".join(parts) if parts else ""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "form"):
+        parts = parts[1:]  # only the prefix: a field may itself be called "body"
+    return ".".join(parts)
 
 
 def errors_of(exc: ValidationError) -> dict[str, str]:

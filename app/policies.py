@@ -145,18 +145,22 @@ def initiative_actor_roles(user: User, initiative: Initiative) -> set[str]:
 
 
 def can_view_initiative(user: User, initiative: Initiative) -> bool:
-    """See an initiative. Drafts: their authors. Suggestions: the suggester and the committee.
+    """See an initiative. Drafts: their filer. Suggestions: the suggester and the committee.
     House scope: the house's residents, committee, manager and management. Company scope: all
-    chairs, Haso-yte and management. The filer and the assignee always."""
+    chairs, Haso-yte and management. The filer and the assignee always. (One withdrawn before
+    submission stays a draft or a suggestion: lifecycle.private_kind.)"""
     if user is None:
         return False
-    if user.id in (initiative.filed_by_id, initiative.suggested_by_id, initiative.assignee_id):
-        return initiative.state != State.draft or user.id == initiative.filed_by_id
-    if initiative.state == State.draft:
-        return False
     house_id = initiative.house_id
-    if initiative.state in (State.suggested, State.declined):
-        return house_id is not None and house_id in user.committee_of
+    private = lifecycle.private_kind(initiative)
+    if private == "draft":
+        return user.id == initiative.filed_by_id
+    if private == "suggestion":
+        return user.id == initiative.suggested_by_id or (
+            house_id is not None and house_id in user.committee_of
+        )
+    if user.id in (initiative.filed_by_id, initiative.suggested_by_id, initiative.assignee_id):
+        return True
     if is_staff_overseer(user):
         return True
     if initiative.scope == Scope.house:
@@ -195,6 +199,11 @@ def can_attach_to_initiative(user: User, initiative: Initiative) -> bool:
     return bool({"filer", "committee", "handler"} & initiative_actor_roles(user, initiative))
 
 
+def can_set_review(user: User, initiative: Initiative) -> bool:
+    """Set the day the outcome is to be evaluated: a handler or an evaluator."""
+    return bool(initiative_actor_roles(user, initiative) & {"handler", "evaluator"})
+
+
 def can_export_initiatives(user: User) -> bool:
     """Download the initiative list as CSV: management and administrators."""
     return is_staff_overseer(user)
@@ -223,6 +232,15 @@ def can_view_forum_session(user: User, forum_session: ForumSession) -> bool:
     return user.is_chair and forum_session.agenda_published_at is not None
 
 
+def can_view_forum_minutes(user: User, forum_session: ForumSession) -> bool:
+    """Read a session's minutes: participants always, chairs once they are published."""
+    if not can_view_forum_session(user, forum_session):
+        return False
+    if can_manage_forum(user) or (user is not None and user.yte_member):
+        return True
+    return forum_session.minutes_published_at is not None
+
+
 def can_override_forum_notice(user: User) -> bool:
     """Publish an agenda later than the notice allows: an administrator (audited)."""
     return user is not None and user.is_admin
@@ -234,6 +252,12 @@ def can_override_forum_notice(user: User) -> bool:
 def can_view_company_profile(user: User) -> bool:
     """See every house's participation profile side by side: management and administrators."""
     return is_staff_overseer(user)
+
+
+def can_view_company_totals(user: User) -> bool:
+    """Company-level participation totals without per-house rows: management, administrators
+    and Haso-yte, who have a right to company information that breaches no one's privacy."""
+    return is_staff_overseer(user) or (user is not None and user.yte_member)
 
 
 def can_view_house_profile(user: User, house_id: int) -> bool:

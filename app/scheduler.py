@@ -7,7 +7,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from app.config import get_settings
 from app.db import get_engine
-from app.jobs import housekeeping, meetings
+from app.jobs import housekeeping, initiatives, meetings
 
 log = logging.getLogger(__name__)
 _scheduler: BackgroundScheduler | None = None
@@ -39,6 +39,14 @@ def build() -> BackgroundScheduler:
         hour=6,
         minute=30,
         id="send_meeting_invitations",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        initiatives.initiative_deadlines_daily,
+        "cron",
+        hour=7,
+        minute=0,
+        id="initiative_deadlines",
         replace_existing=True,
     )
     return scheduler

@@ -18,6 +18,7 @@ os.environ["PORTAL_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["PORTAL_SCHEDULER_ENABLED"] = "0"
 os.environ["PORTAL_SECRET_KEY"] = "test-secret-key-for-the-suite"
 os.environ["PORTAL_MAIL_BACKEND"] = "outbox"
+os.environ["PORTAL_ATTACHMENT_DIR"] = str(_tmp / "attachments")
 os.environ.setdefault("PORTAL_DEBUG", "0")
 
 import pytest  # noqa: E402

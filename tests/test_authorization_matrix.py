@@ -258,15 +258,13 @@ def _param(path: str, name: str, world: dict[str, Any]) -> str:
             "yte": world["term"].id,
             "terms": world["term"].id,
         }
+        for feature in FEATURES:
+            by_section.update({k: f(world) for k, f in feature.SECTIONS.items()})
         last_named = [s for s in section if not s.startswith("{")]
         for segment in reversed(last_named):
             if segment in by_section:
                 return str(by_section[segment])
         return str(by_section.get(head, 1))
-    if name == "id":
-        for feature in FEATURES:
-            if head in feature.SECTIONS:
-                return str(feature.SECTIONS[head](world))
     if name in values:
         return str(values[name]())
     raise AssertionError(f"no value for path parameter {name} in {path}")

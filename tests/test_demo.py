@@ -215,3 +215,48 @@ def test_demo_login_through_the_login_page(client, session):
     assert page.status_code == 200
     assert "Aino Virtanen" in page.text
     assert "Kalasataman Majakka" in page.text
+
+
+def test_initiatives_in_several_states_with_their_history(session):
+    from app.models.forum import AgendaItem, ForumSession
+    from app.models.initiatives import Initiative, InitiativeEvent, Scope, State
+    from app.services import initiative_lists
+    from app.services import initiatives as initiatives_service
+
+    demo.load(session)
+    day = today()
+    initiatives = list(session.exec(sm_select(Initiative)))
+    states = {i.state for i in initiatives}
+    assert {
+        State.suggested,
+        State.draft,
+        State.submitted,
+        State.in_preparation,
+        State.answered,
+        State.implemented,
+        State.evaluated,
+        State.withdrawn,
+    } <= states
+    assert {i.scope for i in initiatives} == {Scope.house, Scope.company}
+    assert any(initiative_lists.is_overdue(i, day) for i in initiatives)
+    awaiting = [i for i in initiatives if i.state == State.implemented]
+    assert awaiting and all(i.answered_at and i.implemented_at for i in awaiting)
+    for initiative in initiatives:
+        events = initiatives_service.history(session, initiative.id)
+        assert events[0].kind.value == "created"
+        moves = [e for e in events if e.kind.value == "state"]
+        assert moves == [] or moves[-1].to_state == initiative.state
+        assert all(e.at.date() < day + timedelta(days=1) for e in events)
+    assert session.exec(sm_select(InitiativeEvent)).first() is not None
+
+    sessions = list(session.exec(sm_select(ForumSession).order_by(col(ForumSession.starts_at))))
+    assert len(sessions) == 2
+    past, upcoming = sessions
+    assert past.starts_at.date() < day < upcoming.starts_at.date()
+    assert past.minutes_published_at is not None and past.agenda_published_at is not None
+    assert upcoming.agenda_published_at is None
+    past_items = list(session.exec(sm_select(AgendaItem).where(AgendaItem.session_id == past.id)))
+    assert all(item.recorded_at for item in past_items)
+    assert any(item.initiative_id for item in past_items)
+    coming_items = session.exec(sm_select(AgendaItem).where(AgendaItem.session_id == upcoming.id))
+    assert list(coming_items)

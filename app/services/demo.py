@@ -17,7 +17,7 @@ from app.models.meetings import ResidentMeeting
 from app.models.people import Language, Person, StaffRole
 from app.models.yte import YteMember, YteTerm
 from app.security import hash_password
-from app.services import demo_plan
+from app.services import demo_initiatives, demo_plan
 
 PASSWORD = "asukasdemo"  # noqa: S105 - the published password of the demo logins
 SINGULAR = {
@@ -30,6 +30,9 @@ SINGULAR = {
     "committee seats": "committee seat",
     "Haso-yte terms": "Haso-yte term",
     "Haso-yte members": "Haso-yte member",
+    "initiatives": "initiative",
+    "forum sessions": "forum session",
+    "agenda items": "agenda item",
 }
 
 
@@ -72,6 +75,7 @@ def load(session: Session, today: date | None = None) -> str:
     meetings = _meetings(session, plan, people, houses, added)
     _committees(session, plan, people, houses, meetings, added)
     _yte(session, plan, people, houses, added)
+    demo_initiatives.load(session, plan, people, houses, added, today)
     done = [f"{n} {what if n != 1 else SINGULAR[what]}" for what, n in added.items() if n]
     if not done:
         return "The demo data is already in place: nothing was added."

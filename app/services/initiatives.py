@@ -1,11 +1,8 @@
 """Initiatives: filing, editing, moving through the lifecycle, who sees what, lists."""
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, true
 from sqlmodel import Session, col, select
 
 from app import policies
@@ -28,20 +25,12 @@ from app.models.initiatives import (
     Scope,
     State,
 )
-from app.models.participation import Participation
 from app.models.people import Person, StaffRole
 from app.models.types import utcnow
 from app.models.yte import YteMember, YteTerm
 from app.services import audit, lifecycle, notifications, versioning
+from app.services.initiative_lists import local_date
 from app.services.roles import Principal
-from app.services.text_search import contains
-
-HELSINKI = ZoneInfo("Europe/Helsinki")
-
-
-def local_date(moment: datetime) -> date:
-    """The Helsinki calendar day of a timestamp."""
-    return moment.astimezone(HELSINKI).date()
 
 
 def get(session: Session, initiative_id: int) -> Initiative:
@@ -50,168 +39,6 @@ def get(session: Session, initiative_id: int) -> Initiative:
     if initiative is None:
         raise NotFound()
     return initiative
-
-
-# ---- who sees what, as SQL (the same rule as policies.can_view_initiative) -----------------
-
-
-def visible_clause(user: Principal | None) -> ColumnElement[bool]:
-    """A WHERE condition selecting exactly the initiatives policies.can_view_initiative allows."""
-    if user is None:
-        return false()
-    me = user.id
-    mine = or_(
-        col(Initiative.filed_by_id) == me,
-        col(Initiative.suggested_by_id) == me,
-        col(Initiative.assignee_id) == me,
-    )
-    not_draft = col(Initiative.state) != State.draft
-    own = or_(
-        col(Initiative.filed_by_id) == me,
-        and_(mine, not_draft),
-    )
-    committee = sorted(user.committee_of)
-    suggestions = and_(
-        col(Initiative.state).in_([State.suggested, State.declined]),
-        col(Initiative.house_id).in_(committee) if committee else false(),
-    )
-    public = col(Initiative.state).not_in([State.draft, State.suggested, State.declined])
-    if policies.is_staff_overseer(user):
-        audience: ColumnElement[bool] = true()
-    else:
-        houses = sorted(user.resident_of | user.committee_of | user.manager_of)
-        house_scope = and_(
-            col(Initiative.scope) == Scope.house,
-            col(Initiative.house_id).in_(houses) if houses else false(),
-        )
-        company_scope = (
-            col(Initiative.scope) == Scope.company
-            if (user.is_chair or user.yte_member)
-            else false()
-        )
-        audience = or_(house_scope, company_scope)
-    return or_(own, suggestions, and_(public, audience))
-
-
-def overdue_clause(today: date) -> ColumnElement[bool]:
-    """Initiatives whose receipt or answer is late."""
-    return or_(
-        and_(
-            col(Initiative.state).in_(lifecycle.AWAITING_RECEIPT),
-            col(Initiative.receipt_due_on) < today,
-        ),
-        and_(
-            col(Initiative.state).in_(lifecycle.AWAITING_ANSWER),
-            col(Initiative.answer_due_on) < today,
-        ),
-    )
-
-
-def is_overdue(initiative: Initiative, today: date) -> bool:
-    """Whether the receipt or the answer is late."""
-    if initiative.state in lifecycle.AWAITING_RECEIPT and initiative.receipt_due_on:
-        return initiative.receipt_due_on < today
-    if initiative.state in lifecycle.AWAITING_ANSWER and initiative.answer_due_on:
-        return initiative.answer_due_on < today
-    return False
-
-
-# ---- lists ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Filters:
-    """The list's filters; empty values filter nothing."""
-
-    q: str = ""
-    house_id: int | None = None
-    scope: Scope | None = None
-    state: State | None = None
-    participation: Participation | None = None
-    year: int | None = None
-    overdue: bool = False
-    mine: bool = False  # filed, suggested, assigned or followed by the user
-
-
-def _filtered(user: Principal, filters: Filters, today: date):  # type: ignore[no-untyped-def]
-    query = select(Initiative).where(visible_clause(user))
-    if filters.q.strip():
-        query = query.where(contains(filters.q, Initiative.title, Initiative.body))
-    if filters.house_id is not None:
-        query = query.where(Initiative.house_id == filters.house_id)
-    if filters.scope is not None:
-        query = query.where(Initiative.scope == filters.scope)
-    if filters.state is not None:
-        query = query.where(Initiative.state == filters.state)
-    if filters.participation is not None:
-        query = query.where(Initiative.participation == filters.participation)
-    if filters.year is not None:
-        start = datetime(filters.year, 1, 1, tzinfo=HELSINKI)
-        end = datetime(filters.year + 1, 1, 1, tzinfo=HELSINKI)
-        created = col(Initiative.created_at)
-        query = query.where(created >= start, created < end)
-    if filters.overdue:
-        query = query.where(overdue_clause(today))
-    if filters.mine:
-        followed = select(InitiativeFollower.initiative_id).where(
-            InitiativeFollower.person_id == user.id
-        )
-        query = query.where(
-            or_(
-                col(Initiative.filed_by_id) == user.id,
-                col(Initiative.suggested_by_id) == user.id,
-                col(Initiative.assignee_id) == user.id,
-                col(Initiative.id).in_(followed),
-            )
-        )
-    return query
-
-
-def search(
-    session: Session,
-    user: Principal,
-    filters: Filters,
-    today: date,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[Initiative], int]:
-    """The initiatives the user may see that match the filters, newest first, and their count."""
-    query = _filtered(user, filters, today)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Initiative.created_at).desc(), col(Initiative.id).desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), int(total)
-
-
-def all_matching(
-    session: Session, user: Principal, filters: Filters, today: date
-) -> list[Initiative]:
-    """Every match, oldest first (for the CSV export)."""
-    query = _filtered(user, filters, today)
-    return list(session.exec(query.order_by(col(Initiative.id))))
-
-
-def years(session: Session) -> list[int]:
-    """The years in which initiatives were created, newest first (for the year filter)."""
-    found = {local_date(created).year for created in session.exec(select(Initiative.created_at))}
-    return sorted(found, reverse=True)
-
-
-def forum_queue(session: Session) -> list[Initiative]:
-    """Company initiatives received and awaiting an answer: candidates for a forum agenda."""
-    return list(
-        session.exec(
-            select(Initiative)
-            .where(
-                Initiative.scope == Scope.company,
-                col(Initiative.state).in_([State.submitted, State.received, State.in_preparation]),
-            )
-            .order_by(col(Initiative.submitted_at), col(Initiative.id))
-        )
-    )
 
 
 # ---- filing and editing --------------------------------------------------------------------
@@ -303,7 +130,7 @@ def update(
     changes = {}
     for name in ("title", "body", "participation"):
         old, new = getattr(initiative, name), getattr(data, name)
-        if isinstance(new, str):
+        if name != "participation":  # strip() would turn the StrEnum into a plain str
             new = new.strip()
         if old != new:
             changes[name] = {"before": str(old), "after": str(new)}
@@ -331,6 +158,15 @@ def refusal(initiative: Initiative, action: str) -> str:
         state=state,
         step=_(move.label),
     )
+
+
+def check_move(initiative: Initiative, action: str, user: Principal) -> None:
+    """Refuse a move not possible from the current state (field "action") or not the user's."""
+    move = lifecycle.find(action)
+    if move is None or initiative.state not in move.sources:
+        raise ValidationFailed({"action": refusal(initiative, action)})
+    if not policies.can_transition(user, initiative, action):
+        raise Forbidden()
 
 
 def _staff_member(session: Session, person_id: int | None) -> Person:
@@ -378,11 +214,8 @@ def transition(
     on an older read is refused as a conflict.
     """
     now = now or utcnow()
-    move = lifecycle.find(action)
-    if move is None or initiative.state not in move.sources:
-        raise ValidationFailed({"action": refusal(initiative, action)})
-    if not policies.can_transition(user, initiative, action):
-        raise Forbidden()
+    check_move(initiative, action, user)
+    move = lifecycle.BY_ACTION[action]
     settings = get_settings()
     before = audit.snapshot(initiative)
     source = initiative.state
@@ -462,6 +295,8 @@ def transition(
     )
     if action == "submit":
         _follow_committee(session, initiative, now)
+    if action == "take_up":
+        follow(session, initiative, user.id)  # the new filer, even if the committee changed
     if action == "assign" and assignee_id is not None:
         follow(session, initiative, assignee_id)
     audit.record(session, user.id, "update", initiative, before)
@@ -469,18 +304,65 @@ def transition(
     return event
 
 
+def move(
+    session: Session,
+    initiative: Initiative,
+    action: str,
+    user: Principal,
+    now: datetime | None = None,
+    *,
+    version: int | None = None,
+    note: str = "",
+    assignee_id: int | None = None,
+    outcome: Outcome | None = None,
+    answer_text: str | None = None,
+    rating: int | None = None,
+    comment: str = "",
+) -> InitiativeEvent:
+    """Make a move from loose input (the API): state and actor first, then the move's fields."""
+    check_move(initiative, action, user)
+    answer = evaluation = None
+    if action == "answer":
+        errors = {}
+        if outcome is None:
+            errors["outcome"] = _("Choose the outcome.")
+        if not (answer_text or "").strip():
+            errors["answer"] = _("Write the answer.")
+        if errors:
+            raise ValidationFailed(errors)
+        assert outcome is not None and answer_text is not None
+        answer = AnswerInput(outcome=outcome, answer=answer_text.strip())
+    if action == "evaluate":
+        if rating is None or not 1 <= rating <= 5:
+            raise ValidationFailed({"rating": _("Give a rating from 1 to 5.")})
+        evaluation = EvaluationInput(rating=rating, comment=comment)
+    return transition(
+        session,
+        initiative,
+        action,
+        user,
+        now,
+        version=version,
+        note=note,
+        assignee_id=assignee_id,
+        answer=answer,
+        evaluation=evaluation,
+    )
+
+
 def set_review(
     session: Session, initiative: Initiative, review_on: date | None, user: Principal
 ) -> None:
     """Set (or clear) the day on which the outcome is to be evaluated; a reminder follows."""
-    roles = policies.initiative_actor_roles(user, initiative)
-    if not roles & {"handler", "evaluator"}:
+    if not policies.can_set_review(user, initiative):
         raise Forbidden()
     if initiative.state not in (State.answered, State.implemented, State.evaluated):
         raise ValidationFailed({"review_on": _("A review date can be set once it is answered.")})
+    before = audit.snapshot(initiative)
     initiative.review_on = review_on
     session.add(initiative)
     session.flush()
+    audit.record(session, user.id, "update", initiative, before)
     _event(
         session,
         initiative,

@@ -12,7 +12,7 @@ Actors are resolved against an initiative by app.policies.initiative_actor_roles
 from dataclasses import dataclass
 
 from app.i18n import N_
-from app.models.initiatives import State
+from app.models.initiatives import Initiative, State
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ OPEN_BEFORE_ANSWER = {
 TRANSITIONS: tuple[Transition, ...] = (
     _t("take_up", {State.suggested}, State.draft, {"committee"}, N_("Take up as the committee's")),
     _t("decline", {State.suggested}, State.declined, {"committee"}, N_("Do not take up")),
-    _t("submit", {State.draft}, State.submitted, {"filer"}, N_("Submit")),
+    _t("submit", {State.draft}, State.submitted, {"filer"}, N_("Submit the initiative")),
     _t("receive", {State.submitted}, State.received, {"recipient"}, N_("Acknowledge receipt")),
     _t(
         "assign",
@@ -89,6 +89,21 @@ PRIVATE_STATES = {State.draft, State.suggested, State.declined}
 AWAITING_RECEIPT = {State.submitted}
 AWAITING_ANSWER = {State.received, State.in_preparation}
 CLOSED = {State.withdrawn, State.declined, State.evaluated}
+
+
+def private_kind(initiative: Initiative) -> str | None:
+    """ "draft" or "suggestion" while an initiative is private as one, else None.
+
+    One withdrawn before it was ever submitted stays as private as it was: withdrawing a draft
+    or a suggestion must not publish it to the whole house.
+    """
+    if initiative.state == State.draft:
+        return "draft"
+    if initiative.state in (State.suggested, State.declined):
+        return "suggestion"
+    if initiative.state == State.withdrawn and initiative.submitted_at is None:
+        return "draft" if initiative.filed_by_id is not None else "suggestion"
+    return None
 
 
 def find(action: str) -> Transition | None:

@@ -1,10 +1,14 @@
 """Telling followers: a front-page line and a mail for every change to an initiative."""
 
+from datetime import datetime
+
 from sqlmodel import Session, col, select
 
 from app import policies
 from app.config import get_settings
-from app.models.initiatives import Initiative, InitiativeEvent, Notification
+from app.i18n import N_
+from app.models.houses import House
+from app.models.initiatives import Initiative, InitiativeEvent, Notification, Outcome, State
 from app.models.people import Person
 from app.models.types import utcnow
 from app.services import lifecycle
@@ -13,48 +17,84 @@ from app.services.roles import load_principal
 
 TEMPLATE = "initiative_changed"
 
+OUTCOME_LABELS = {
+    Outcome.accepted: N_("Accepted"),
+    Outcome.partly_accepted: N_("Partly accepted"),
+    Outcome.rejected: N_("Rejected"),
+}
+
+
+def initiative_url(initiative: Initiative) -> str:
+    """The initiative's address in the portal, for mails."""
+    return f"{get_settings().base_url.rstrip('/')}/initiatives/{initiative.id}"
+
+
+def _already_notified(
+    session: Session, person_id: int, initiative_id: int, event_id: int | None
+) -> bool:
+    query = select(Notification.id).where(
+        Notification.person_id == person_id, Notification.initiative_id == initiative_id
+    )
+    if event_id is None:
+        query = query.where(col(Notification.event_id).is_(None))
+    else:
+        query = query.where(Notification.event_id == event_id)
+    return session.exec(query).first() is not None
+
 
 def initiative_changed(
-    session: Session, initiative: Initiative, event: InitiativeEvent | None, actor_id: int | None
+    session: Session,
+    initiative: Initiative,
+    event: InitiativeEvent | None,
+    actor_id: int | None,
+    now: datetime | None = None,
 ) -> int:
-    """Notify every follower who may still see the initiative, except the one who acted.
+    """Notify every active follower who may still see the initiative, except the one who acted.
 
-    The delivery's key names the event, so a repeated call never mails anyone twice.
-    Returns how many people were notified.
+    event None means a new suggestion to the committee. Both the front-page line and the mail
+    are written once per follower and event, so a repeated call tells nobody twice.
+    Returns how many people were newly notified.
     """
     from app.services import initiatives as initiatives_service  # the two call each other
 
     assert initiative.id is not None
-    now = utcnow()
+    now = now or (event.at if event is not None else utcnow())
     today = initiatives_service.local_date(now)
-    url = f"{get_settings().base_url.rstrip('/')}/initiatives/{initiative.id}"
-    state_label = lifecycle.STATE_LABELS[initiative.state]
+    event_id = event.id if event is not None else None
+    house = session.get(House, initiative.house_id) if initiative.house_id else None
+    assignee = None
+    if event is not None and event.action == "assign" and initiative.assignee_id:
+        assignee = session.get(Person, initiative.assignee_id)
+    context = {
+        "initiative": initiative,
+        "event": event,
+        "house": house,
+        "assignee": assignee,
+        "suggestion": event is None and initiative.state == State.suggested,
+        "state_label": lifecycle.STATE_LABELS[initiative.state],
+        "outcome_label": OUTCOME_LABELS.get(initiative.outcome) if initiative.outcome else None,
+        "url": initiative_url(initiative),
+    }
+    key = f"initiative:{initiative.id}:event:{event_id if event_id is not None else 'new'}"
     told = 0
     for person in initiatives_service.followers(session, initiative.id):
         if person.id == actor_id or not person.is_active:
             continue
+        # A follower who has since moved out, or lost the seat that let them see it, is not told.
         if not policies.can_view_initiative(load_principal(session, person, today), initiative):
             continue
         assert person.id is not None
+        if _already_notified(session, person.id, initiative.id, event_id):
+            continue
         session.add(
             Notification(
                 person_id=person.id,
                 initiative_id=initiative.id,
-                event_id=event.id if event else None,
+                event_id=event_id,
                 created_at=now,
             )
         )
-        key = f"initiative:{initiative.id}:event:{event.id if event else 'new'}"
-        mail_service.queue(
-            session,
-            key,
-            person,
-            TEMPLATE,
-            initiative=initiative,
-            event=event,
-            state_label=state_label,
-            url=url,
-        )
+        mail_service.queue(session, key, person, TEMPLATE, **context)
         told += 1
     session.flush()
     return told

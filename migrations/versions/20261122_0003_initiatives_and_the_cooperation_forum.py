@@ -8,7 +8,6 @@ Create Date: 2026-11-22 09:31:40.654500
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "0003"

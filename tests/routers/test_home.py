@@ -1,7 +1,18 @@
 """The front page, health check, security headers and the language switcher."""
 
+from markupsafe import escape
+
+from app.models.initiatives import Notification, State
 from app.models.people import Language
-from tests.support import make_chair, make_house, make_person, make_resident
+from app.services import lifecycle
+from tests.support import (
+    fi,
+    make_chair,
+    make_house,
+    make_initiative,
+    make_person,
+    make_resident,
+)
 
 
 def test_healthz(client):
@@ -63,3 +74,31 @@ def test_unknown_page_is_404_page(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "<h1>" in response.text
+
+
+def test_front_page_shows_only_notifications_of_initiatives_still_visible(client, session):
+    house_a, house_b = make_house(session), make_house(session)
+    chair = make_chair(session, house_a)
+    resident = make_resident(session, house_a)
+    seen = make_initiative(session, chair, house_a, State.received, title="Näkyvä aloite")
+    other = make_initiative(session, chair, house_b, State.received, title="Vieraan talon")
+    for initiative in (seen, other):
+        session.add(Notification(person_id=resident.id, initiative_id=initiative.id))
+    session.commit()
+    page = client.login_as(session, resident).get("/")
+    assert f'href="/initiatives/{seen.id}">Näkyvä aloite</a>' in page.text
+    assert str(escape(fi(lifecycle.STATE_LABELS[State.received]))) in page.text
+    # Someone who has moved out keeps the row, but the title of another house stays hidden.
+    assert "Vieraan talon" not in page.text
+
+
+def test_front_page_reminds_of_an_unsubmitted_draft(client, session):
+    house = make_house(session)
+    chair = make_chair(session, house)
+    draft = make_initiative(session, chair, house, State.draft, title="Keskeneräinen")
+    session.commit()
+    page = client.login_as(session, chair).get("/")
+    message = fi("Your draft “%(title)s” has not been submitted yet", title="Keskeneräinen")
+    assert str(escape(message)) in page.text
+    assert f'href="/initiatives/{draft.id}"' in page.text
+    assert fi("No news: you have seen every change.") in page.text

@@ -1,0 +1,100 @@
+"""A small iCalendar (RFC 5545) writer: events for calendar programs, with no dependencies."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from app.config import get_settings
+from app.models.types import utcnow
+
+CRLF = "\r\n"
+MAX_OCTETS = 75
+PRODID = "-//Haso//Asukasportaali//FI"
+
+
+@dataclass
+class Event:
+    """One VEVENT; start and end are timezone-aware (written in UTC)."""
+
+    uid: str
+    start: datetime
+    end: datetime
+    summary: str
+    location: str = ""
+    description: str = ""
+    url: str = ""
+    dtstamp: datetime | None = None
+
+
+def escape_text(value: str) -> str:
+    """A TEXT value escaped: backslash, semicolon, comma and line breaks (RFC 5545 3.3.11)."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\n", "\\n")
+
+
+def utc_stamp(moment: datetime) -> str:
+    """A DATE-TIME in UTC form, e.g. 20270315T160000Z."""
+    if moment.tzinfo is None:
+        raise ValueError("a calendar time needs a time zone")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def fold(line: str) -> str:
+    """Split a content line into lines of at most 75 octets, never inside a UTF-8 character."""
+    data = line.encode("utf-8")
+    if len(data) <= MAX_OCTETS:
+        return line
+    parts: list[str] = []
+    limit = MAX_OCTETS  # continuation lines begin with a space, which counts
+    current = ""
+    size = 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            parts.append(current)
+            current, size, limit = "", 0, MAX_OCTETS - 1
+        current += char
+        size += width
+    parts.append(current)
+    return (CRLF + " ").join(parts)
+
+
+def uid(kind: str, object_id: int | str) -> str:
+    """A globally unique, stable UID: the object's kind and id at the portal's host."""
+    host = urlsplit(get_settings().base_url).hostname or "localhost"
+    return f"{kind}-{object_id}@{host}"
+
+
+def _event_lines(event: Event, now: datetime) -> list[str]:
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{event.uid}",
+        f"DTSTAMP:{utc_stamp(event.dtstamp or now)}",
+        f"DTSTART:{utc_stamp(event.start)}",
+        f"DTEND:{utc_stamp(event.end)}",
+        f"SUMMARY:{escape_text(event.summary)}",
+    ]
+    if event.location:
+        lines.append(f"LOCATION:{escape_text(event.location)}")
+    if event.description:
+        lines.append(f"DESCRIPTION:{escape_text(event.description)}")
+    if event.url:
+        # URL is a URI value, not TEXT: it is written as is (no escaping).
+        lines.append(f"URL:{event.url}")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def calendar(events: Iterable[Event], name: str = "", now: datetime | None = None) -> str:
+    """A VCALENDAR with the events, CRLF line endings and folded lines."""
+    now = now or utcnow()
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
+    lines.append("METHOD:PUBLISH")
+    if name:
+        lines.append(f"X-WR-CALNAME:{escape_text(name)}")
+    for event in events:
+        lines.extend(_event_lines(event, now))
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + CRLF for line in lines)
