@@ -54,7 +54,15 @@ class Settings(BaseSettings):
     initiative_reminder_days: int = 7
     attachment_dir: Path = ROOT / "var" / "attachments"
     attachment_max_bytes: int = 10 * 1024 * 1024
+    # Request bodies above this are refused (413) before they are read; never below the
+    # attachment limit plus room for the form around it.
+    max_request_bytes: int = 2 * 1024 * 1024
     forum_notice_days: int = 7
+
+    @property
+    def request_limit(self) -> int:
+        """The largest request body accepted, in bytes."""
+        return max(self.max_request_bytes, self.attachment_max_bytes + 1024 * 1024)
 
     @property
     def mail_transport(self) -> str:

@@ -140,6 +140,9 @@ async def verify_csrf(request: Request) -> None:
     if request.url.path.startswith("/api/"):
         return  # bearer tokens, never cookies: no cross-site forgery possible
     cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not cookie:
+        # Refused before the body is read: a forged upload costs the server nothing.
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="csrf")
     sent = request.headers.get("x-csrf-token", "")
     if not sent:
         content_type = request.headers.get("content-type", "")

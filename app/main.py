@@ -68,6 +68,7 @@ def install_error_handlers(app: FastAPI) -> None:
             403: (_("Access denied"), _("You do not have permission to see this page.")),
             404: (_("Page not found"), _("The page does not exist or it has been removed.")),
             405: (_("Not allowed"), _("This address does not accept that kind of request.")),
+            413: (_("Too large"), _("The request is too large.")),
         }
         if exc.status_code == 403 and exc.detail == "csrf":
             headline, detail = (

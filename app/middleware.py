@@ -1,9 +1,11 @@
-"""Per-request plumbing: language, CSRF cookie and security headers."""
+"""Per-request plumbing: language, CSRF cookie, security headers and the body size limit."""
 
 import secrets
 
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
@@ -19,8 +21,14 @@ CSP = (
 )
 
 
+def too_large_message() -> str:
+    """The answer to an oversized request, in the request's language."""
+    return i18n.gettext("The request is too large.")
+
+
 class PortalMiddleware:
-    """Chooses the language, issues the CSRF cookie and adds security headers."""
+    """Chooses the language, issues the CSRF cookie, adds security headers and refuses bodies
+    larger than settings.request_limit before reading them."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -39,6 +47,28 @@ class PortalMiddleware:
                 settings.default_language,
             )
         )
+        limit = settings.request_limit
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            too_large = (
+                JSONResponse({"detail": too_large_message()}, status_code=413)
+                if scope["path"].startswith("/api/")
+                else PlainTextResponse(too_large_message(), status_code=413)
+            )
+            await too_large(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            # A body sent without a length (chunked) is counted as it arrives.
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise HTTPException(413, detail=too_large_message())
+            return message
+
         csrf = request.cookies.get(CSRF_COOKIE)
         new_csrf = None
         if not csrf or len(csrf) < 20:
@@ -62,4 +92,4 @@ class PortalMiddleware:
                     headers.append("Set-Cookie", cookie + ("; Secure" if secure else ""))
             await send(message)
 
-        await self.app(scope, receive, send_wrapper)
+        await self.app(scope, limited_receive, send_wrapper)
