@@ -55,10 +55,10 @@ def field_name(loc: tuple[Any, ...]) -> str:
 
 
 def errors_of(exc: ValidationError) -> dict[str, str]:
-    """Field name → reason, first error per field."""
+    """Field name → reason, first error per field (a model's own errors: no request prefix)."""
     errors: dict[str, str] = {}
     for error in exc.errors():
-        errors.setdefault(field_name(tuple(error["loc"])), reason(dict(error)))
+        errors.setdefault(".".join(str(p) for p in error["loc"]), reason(dict(error)))
     return errors
 
 

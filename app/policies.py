@@ -145,16 +145,18 @@ def initiative_actor_roles(user: User, initiative: Initiative) -> set[str]:
 
 
 def can_view_initiative(user: User, initiative: Initiative) -> bool:
-    """See an initiative. Drafts: their filer. Suggestions: the suggester and the committee.
-    House scope: the house's residents, committee, manager and management. Company scope: all
-    chairs, Haso-yte and management. The filer and the assignee always. (One withdrawn before
-    submission stays a draft or a suggestion: lifecycle.private_kind.)"""
+    """See an initiative. Drafts: their filer and, for one taken up from a suggestion, its
+    suggester. Suggestions: the suggester and the committee. House scope: the house's residents,
+    committee, manager and management. Company scope: all chairs, Haso-yte and management.
+    The filer and the assignee always. (One withdrawn before submission stays a draft or a
+    suggestion: lifecycle.private_kind.)"""
     if user is None:
         return False
     house_id = initiative.house_id
     private = lifecycle.private_kind(initiative)
     if private == "draft":
-        return user.id == initiative.filed_by_id
+        # A draft taken up from a resident's suggestion carries it: the suggester keeps sight.
+        return user.id in (initiative.filed_by_id, initiative.suggested_by_id)
     if private == "suggestion":
         return user.id == initiative.suggested_by_id or (
             house_id is not None and house_id in user.committee_of

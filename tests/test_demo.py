@@ -260,3 +260,26 @@ def test_initiatives_in_several_states_with_their_history(session):
     assert any(item.initiative_id for item in past_items)
     coming_items = session.exec(sm_select(AgendaItem).where(AgendaItem.session_id == upcoming.id))
     assert list(coming_items)
+
+
+def test_the_forum_minutes_and_the_initiative_answer_agree(session):
+    from app.models.forum import AgendaItem, ForumSession
+    from app.models.initiatives import Initiative
+    from app.services import forum as forum_service
+
+    demo.load(session)
+    past = session.exec(sm_select(ForumSession).order_by(col(ForumSession.starts_at))).first()
+    items = session.exec(
+        sm_select(AgendaItem).where(
+            AgendaItem.session_id == past.id, col(AgendaItem.initiative_id).is_not(None)
+        )
+    ).all()
+    assert items
+    for item in items:
+        initiative = session.get(Initiative, item.initiative_id)
+        assert initiative.answer == item.decision
+        assert initiative.outcome == item.outcome
+        day = forum_service.local_date(past.starts_at)
+        assert forum_service.local_date(initiative.answered_at) == day
+        assert forum_service.local_date(item.recorded_at) == day
+        assert initiative.answered_at >= forum_service.ends_at(past)

@@ -188,9 +188,11 @@ def test_can_view_initiative():
     # (the suggester of other things lives in the house)
     everyone = house_public | {"filer", "assignee", "suggester"}
     assert who(policies.can_view_initiative, submitted) == everyone
-    # Drafts: the filer only, whoever else is named on them.
+    # Drafts: the filer, and the suggester of one taken up; not an assignee or the house.
     draft = initiative(State.draft, suggested_by_id=SUGGESTER, assignee_id=ASSIGNEE)
-    assert who(policies.can_view_initiative, draft) == {"filer"}
+    assert who(policies.can_view_initiative, draft) == {"filer", "suggester"}
+    own_draft = initiative(State.draft, assignee_id=ASSIGNEE)
+    assert who(policies.can_view_initiative, own_draft) == {"filer"}
     # Suggestions and declined ones: the suggester and the house's committee.
     for state in (State.suggested, State.declined):
         suggestion = initiative(state, filed_by_id=None, suggested_by_id=SUGGESTER)

@@ -30,6 +30,8 @@ class SessionUpdate(SQLModel):
     remote_link: str | None = Field(default=None, max_length=500)
     participation: Participation | None = None
     version: int
+    # An administrator moves a session with a published agenda inside the notice (audited).
+    override: bool = False
 
 
 class SessionForm(SQLModel):
@@ -59,11 +61,12 @@ class SessionEditForm(SessionForm):
     """The edit page: the form's fields and the version read."""
 
     version: int
+    override: bool = False
 
     def to_update(self) -> SessionUpdate:
         """Every field given, as a full update."""
         data = self.to_create()
-        return SessionUpdate(**data.model_dump(), version=self.version)
+        return SessionUpdate(**data.model_dump(), version=self.version, override=self.override)
 
 
 class ItemInput(SQLModel):

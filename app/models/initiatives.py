@@ -2,9 +2,10 @@
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from pydantic import StringConstraints
+from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.participation import Participation, ParticipationType
@@ -43,6 +44,18 @@ class Outcome(enum.StrEnum):
 
 class Initiative(SQLModel, table=True):
     """One initiative; house_id is set for house scope and names the filer's house."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "(scope = 'house' AND house_id IS NOT NULL)"
+            " OR (scope = 'company' AND house_id IS NULL)",
+            name="scope_house",
+        ),
+        CheckConstraint(
+            "state NOT IN ('answered', 'implemented', 'evaluated') OR outcome IS NOT NULL",
+            name="answered_outcome",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     scope: Scope = Field(sa_type=StrEnumType(Scope, 10), index=True)
@@ -152,7 +165,10 @@ class InitiativeEvaluation(SQLModel, table=True):
     """A rating (1 to 5) of an implemented initiative's outcome, one per person."""
 
     __tablename__ = "initiative_evaluation"
-    __table_args__ = (UniqueConstraint("initiative_id", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("initiative_id", "person_id"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True, ondelete="CASCADE")
@@ -164,6 +180,9 @@ class InitiativeEvaluation(SQLModel, table=True):
 
 class Notification(SQLModel, table=True):
     """A line on a person's front page (and the reason for a mail), e.g. a state change."""
+
+    # One line per person and event, whatever retries or races happen (NULL events never clash).
+    __table_args__ = (UniqueConstraint("person_id", "event_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
@@ -180,22 +199,43 @@ class Notification(SQLModel, table=True):
 # ---- input and output schemas -------------------------------------------------------------
 
 
+# Text is stripped before its length is checked: a title of spaces is no title.
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Body = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50000)]
+AnswerText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50000)
+]
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)]
+CommentText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)
+]
+
+
 class InitiativeCreate(SQLModel):
     """A new initiative (a draft, or a resident's suggestion)."""
 
     scope: Scope
     house_id: int | None = None
-    title: str = Field(min_length=1, max_length=200)
-    body: str = Field(default="", max_length=50000)
+    title: Title
+    body: Body = ""
     participation: Participation = Participation.initiative
 
 
 class InitiativeUpdate(SQLModel):
-    """An edit of an initiative's text (its filer, before the answer)."""
+    """An edit of an initiative's text from the page's form (all three fields are sent)."""
 
-    title: str = Field(min_length=1, max_length=200)
-    body: str = Field(default="", max_length=50000)
+    title: Title
+    body: Body = ""
     participation: Participation = Participation.initiative
+    version: int
+
+
+class InitiativePatch(SQLModel):
+    """A partial edit (the API): only the fields given change."""
+
+    title: Title | None = None
+    body: Body | None = None
+    participation: Participation | None = None
     version: int
 
 
@@ -203,20 +243,20 @@ class AnswerInput(SQLModel):
     """The official answer."""
 
     outcome: Outcome
-    answer: str = Field(min_length=1, max_length=50000)
+    answer: AnswerText
 
 
 class EvaluationInput(SQLModel):
     """A rating of the outcome, with an optional comment."""
 
     rating: int = Field(ge=1, le=5)
-    comment: str = Field(default="", max_length=10000)
+    comment: Comment = ""
 
 
 class CommentInput(SQLModel):
     """A comment or a reply."""
 
-    body: str = Field(min_length=1, max_length=10000)
+    body: CommentText
     parent_id: int | None = None
 
 

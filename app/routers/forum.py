@@ -26,8 +26,8 @@ from app.models.forum_schemas import (
 from app.models.participation import Participation
 from app.models.types import utcnow
 from app.services import forum as forum_service
+from app.services import forum_agenda, lifecycle
 from app.services import forum_minutes as minutes_service
-from app.services import lifecycle
 from app.services import mail as mail_service
 from app.services.roles import Principal
 from app.templating import render
@@ -229,7 +229,7 @@ def add_item(
     """Add a budget matter, a theme or a free item at the end of the agenda."""
     values = dict(form)
     try:
-        forum_service.add_item(session, forum_session, parse(ItemInput, values), user)
+        forum_agenda.add_item(session, forum_session, parse(ItemInput, values), user)
     except ValidationFailed as exc:
         return _detail(request, session, user, forum_session, exc.errors, values, UNPROCESSABLE)
     return _back(forum_session.id, "#agenda-title")
@@ -250,7 +250,7 @@ def add_from_initiative(
         errors = {"initiative_id": _("Choose an initiative from the queue.")}
         return _detail(request, session, user, forum_session, errors, None, UNPROCESSABLE)
     try:
-        forum_service.add_initiative(session, forum_session, initiative_id, user)
+        forum_agenda.add_initiative(session, forum_session, initiative_id, user)
     except ValidationFailed as exc:
         return _detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
     return _back(forum_session.id, "#agenda-title")
@@ -354,7 +354,7 @@ def update_item(
     forum_session = forum_service.get(session, item.session_id)
     try:
         data = parse(ItemUpdate, values)
-        forum_service.update_item(session, forum_session, item, data, user)
+        forum_agenda.update_item(session, forum_session, item, data, user)
     except ValidationFailed as exc:
         return _item_form(request, session, item, values, exc.errors, UNPROCESSABLE)
     except Conflict:
@@ -370,7 +370,7 @@ def move_item(
     """Move an item one place up or down."""
     forum_session = forum_service.get(session, item.session_id)
     try:
-        forum_service.move_item(session, forum_session, item, form.get("direction", ""), user)
+        forum_agenda.move_item(session, forum_session, item, form.get("direction", ""), user)
     except ValidationFailed as exc:
         return _detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
     return _back(item.session_id, f"#item-{item.id}")
@@ -383,7 +383,7 @@ def remove_item(
     """Take an item off the agenda."""
     forum_session = forum_service.get(session, item.session_id)
     try:
-        forum_service.remove_item(session, forum_session, item, user)
+        forum_agenda.remove_item(session, forum_session, item, user)
     except ValidationFailed as exc:
         return _detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
     return _back(item.session_id, "#agenda-title")

@@ -109,10 +109,7 @@ def post_comment(
         data = parse(CommentInput, values)
         comment = comments_service.add(session, initiative, user, data)
     except ValidationFailed as exc:
-        # app.forms.field_name drops every "body" in an error's location (it takes it for the
-        # request-body prefix), so the comment's own "body" field comes back unnamed.
-        errors = {(name or "body"): reason for name, reason in exc.errors.items()}
-        return _refused(request, session, user, initiative, values, errors)
+        return _refused(request, session, user, initiative, values, exc.errors)
     return RedirectResponse(
         f"/initiatives/{initiative.id}#comment-{comment.id}", status_code=status.HTTP_303_SEE_OTHER
     )

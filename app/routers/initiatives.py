@@ -120,7 +120,7 @@ def list_initiatives(request: Request, session: SessionDep, user: CurrentUser) -
         "values": values,
         "houses": export_service.houses_by_id(session, [i.house_id for i in found]),
         "house_options": views.house_filter_options(session, user),
-        "years": initiative_lists.years(session),
+        "years": initiative_lists.years(session, user),
         "overdue": {i.id for i in found if initiative_lists.is_overdue(i, day)},
         "state_labels": lifecycle.STATE_LABELS,
         "states": list(State),
@@ -300,9 +300,19 @@ def set_review(
             review_on = date.fromisoformat(raw) if raw else None
         except ValueError:
             raise ValidationFailed({"review_on": _("Enter a date as YYYY-MM-DD.")}) from None
-        initiatives_service.set_review(session, initiative, review_on, user)
+        version = views.positive_int(form.get("version"))
+        initiatives_service.set_review(session, initiative, review_on, user, version)
     except ValidationFailed as exc:
         return _detail(request, session, user, initiative, exc.errors, values, UNPROCESSABLE)
+    except Conflict:
+        message = _(
+            "Someone else changed this initiative in the meantime. Check its state below and "
+            "try again if the step is still needed."
+        )
+        session.refresh(initiative)
+        return _detail(
+            request, session, user, initiative, {"": message}, values, status.HTTP_409_CONFLICT
+        )
     return RedirectResponse(f"/initiatives/{initiative.id}", status_code=303)
 
 

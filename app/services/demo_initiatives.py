@@ -55,6 +55,18 @@ class Step:
     outcome: Outcome | None = None
     answer: str = ""
     rating: int | None = None
+    hour: int = 10  # Helsinki time
+
+
+# The past forum session: 21 days before the load day, 17-19. Its minutes are recorded at its
+# end, which (as the forum service does) answers the training initiative with the decision.
+FORUM_DAYS_AGO = 21
+FORUM_HOUR = 17
+MINUTES_HOUR = 19
+TRAINING_DECISION = (
+    "Yhteistyöfoorumissa sovitun mukaisesti yhtiö järjestää ensi vuonna kaksi koulutusta "
+    "puheenjohtajille. Laajempi ohjelma valmistellaan Haso-yten kanssa."
+)
 
 
 @dataclass(frozen=True)
@@ -175,12 +187,12 @@ SCRIPTS: tuple[Script, ...] = (
             Step(60, "submit", AINO),
             Step(55, "receive", MARKKU),
             Step(
-                14,
+                FORUM_DAYS_AGO,
                 "answer",
                 MARKKU,
                 outcome=Outcome.partly_accepted,
-                answer="Yhteistyöfoorumissa sovitun mukaisesti yhtiö järjestää ensi vuonna kaksi "
-                "koulutusta puheenjohtajille. Laajempi ohjelma valmistellaan Haso-yten kanssa.",
+                answer=TRAINING_DECISION,
+                hour=MINUTES_HOUR,
             ),
         ),
     ),
@@ -296,7 +308,7 @@ def _play(
             initiative,
             step.action,
             cast.principal(step.actor),
-            _utc(_at(day, step.days_ago, 10)),
+            _utc(_at(day, step.days_ago, step.hour)),
             note=step.note,
             assignee_id=cast.person(step.assignee).id if step.assignee else None,
             answer=answer,
@@ -317,7 +329,7 @@ def _forum(session: Session, cast: _Cast, day: date, added: dict[str, int]) -> N
     if not any(s < noon for s in starts):
         past = ForumSession(
             title="Yhteistyöfoorumi",
-            starts_at=_utc(_at(day, 21, 17)),
+            starts_at=_utc(_at(day, FORUM_DAYS_AGO, FORUM_HOUR)),
             place="Haso, Sturenkatu 4, kokoushuone Aurora",
             participation=Participation.planning,
             agenda_published_at=_utc(_at(day, 32, 9)),
@@ -376,7 +388,7 @@ def _forum(session: Session, cast: _Cast, day: date, added: dict[str, int]) -> N
 
 
 def _past_items(session: Session, markku: int | None, day: date) -> list[AgendaItem]:
-    recorded = _utc(_at(day, 20, 9))
+    recorded = _utc(_at(day, FORUM_DAYS_AGO, MINUTES_HOUR))
     items = [
         AgendaItem(
             session_id=0,
@@ -421,7 +433,7 @@ def _past_items(session: Session, markku: int | None, day: date) -> list[AgendaI
                 planned_minutes=30,
                 participation=Participation.initiative,
                 discussion="Koulutustarve on suurin talousarvioiden lukemisessa.",
-                decision="Yhtiö järjestää kaksi koulutusta; laajempi ohjelma valmistellaan.",
+                decision=TRAINING_DECISION,
                 outcome=Outcome.partly_accepted,
                 follow_up="Koulutuskalenteri julkaistaan portaalissa",
                 follow_up_owner_id=markku,

@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app import policies
@@ -13,8 +12,8 @@ from app.config import get_settings
 from app.errors import NotFound, ValidationFailed
 from app.i18n import N_, _
 from app.models.forum import AgendaItem, ForumSession, ItemKind
-from app.models.forum_schemas import ItemCreate, ItemInput, ItemUpdate, SessionCreate, SessionUpdate
-from app.models.initiatives import Initiative, Outcome, Scope
+from app.models.forum_schemas import SessionCreate, SessionUpdate
+from app.models.initiatives import Initiative, Outcome
 from app.models.people import Person, StaffKind, StaffRole
 from app.models.types import utcnow
 from app.models.yte import YteMember, YteTerm
@@ -22,6 +21,10 @@ from app.services import audit, initiative_lists, versioning
 from app.services.roles import Principal
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
+MAX_YEARS_AHEAD = 5  # a session further ahead is a typo (and year 9999 would overflow its end)
+# The audit action of an administrator letting the notice be broken: an agenda published late,
+# or a session with a published agenda moved to a time that leaves less than the notice.
+LATE_NOTICE = "late_publication"
 
 
 def local_date(moment: datetime) -> date:
@@ -74,9 +77,32 @@ def notice_deadline(forum_session: ForumSession) -> date:
 
 
 def changed_since_publication(forum_session: ForumSession) -> bool:
-    """Whether the session or its agenda changed after the agenda was last published."""
+    """Whether the session or its agenda changed after the agenda was last published.
+
+    Every change bumps the session's version against the version it read, and so does the
+    publication: a change that races a publication either conflicts or was read after it, and
+    then its updated_at is set past agenda_published_at (see _mark_changed).
+    """
     published = forum_session.agenda_published_at
     return published is None or forum_session.updated_at > published
+
+
+def is_late(starts_at: datetime, now: datetime) -> bool:
+    """Whether publishing now, for a session starting then, gives less than the notice."""
+    deadline = local_date(starts_at) - timedelta(days=get_settings().forum_notice_days)
+    return local_date(now) > deadline
+
+
+def mark_changed(forum_session: ForumSession, now: datetime) -> None:
+    """Set updated_at so that the change counts as made after the last publication.
+
+    The change was read after that publication (the version bump guarantees it), so it is
+    later whatever the clocks of two application servers say.
+    """
+    published = forum_session.agenda_published_at
+    if published is not None and now <= published:
+        now = published + timedelta(microseconds=1)
+    forum_session.updated_at = now
 
 
 # ---- lists ---------------------------------------------------------------------------------
@@ -162,6 +188,23 @@ def participants(session: Session, today: date) -> list[Person]:
 # ---- sessions ------------------------------------------------------------------------------
 
 
+def _check_start(
+    raw: datetime, now: datetime, errors: dict[str, str], field: str = "starts_on"
+) -> datetime:
+    """The start in UTC; a field error if it is not in the future or too far ahead."""
+    try:
+        starts_at = to_utc(raw)
+    except OverflowError:  # e.g. the year 1, which has no UTC equivalent
+        starts_at = now
+    if starts_at <= now:
+        errors[field] = _("The session must be in the future.")
+    elif starts_at > now + timedelta(days=366 * MAX_YEARS_AHEAD):
+        errors[field] = _(
+            "A session can be scheduled at most %(years)s years ahead.", years=MAX_YEARS_AHEAD
+        )
+    return starts_at
+
+
 def _check_link(link: str | None, errors: dict[str, str]) -> str | None:
     link = (link or "").strip()
     if link and not link.lower().startswith(("https://", "http://")):
@@ -176,9 +219,7 @@ def create_session(
     now = now or utcnow()
     errors: dict[str, str] = {}
     link = _check_link(data.remote_link, errors)
-    starts_at = to_utc(data.starts_at)
-    if starts_at <= now:
-        errors["starts_on"] = _("The session must be in the future.")
+    starts_at = _check_start(data.starts_at, now, errors)
     if not data.place.strip():
         errors["place"] = _("This field is required.")
     if errors:
@@ -207,9 +248,14 @@ def update_session(
     user: Principal,
     now: datetime | None = None,
 ) -> ForumSession:
-    """Change the time, place or link; only the fields given change; stale versions conflict."""
+    """Change the time, place or link; only the fields given change; stale versions conflict.
+
+    Once the agenda is published, moving the start so that less than the notice is left is
+    refused unless an administrator overrides it (audited as a late publication). Any change
+    after publication leaves the agenda to be published again (mailed as an updated agenda).
+    """
     now = now or utcnow()
-    given = data.model_fields_set - {"version"}
+    given = data.model_fields_set - {"version", "override"}
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for name in given:
@@ -217,7 +263,7 @@ def update_session(
         if name == "remote_link":
             value = _check_link(value, errors)
         elif name == "starts_at" and value is not None:
-            value = to_utc(value)
+            value = _check_start(value, now, errors)
         elif name in ("title", "place") and value is not None:
             value = value.strip()
         if value is None and name != "remote_link":
@@ -225,199 +271,49 @@ def update_session(
         values[name] = value
     if errors:
         raise ValidationFailed(errors)
+    late = _late_move(forum_session, values.get("starts_at"), user, data.override, now)
     before = audit.snapshot(forum_session)
     versioning.bump(session, forum_session, data.version)
     for name, value in values.items():
         setattr(forum_session, name, value)
-    forum_session.updated_at = now
+    mark_changed(forum_session, now)
     session.add(forum_session)
     session.flush()
-    audit.record(session, user.id, "update", forum_session, before)
+    audit.record(session, user.id, LATE_NOTICE if late else "update", forum_session, before)
     return forum_session
 
 
-# ---- the agenda ----------------------------------------------------------------------------
-
-
-def check_agenda_open(forum_session: ForumSession) -> None:
-    """Refuse agenda changes once the minutes are published."""
-    if forum_session.minutes_published_at is not None:
-        raise ValidationFailed(
-            {"": _("The minutes of this session are published; its agenda can no longer change.")}
-        )
-
-
-def _touch(session: Session, forum_session: ForumSession, now: datetime) -> None:
-    """Mark the agenda changed (so it may be published again), without a version conflict."""
-    forum_session.updated_at = now
-    session.add(forum_session)
-
-
-def _next_position(session: Session, session_id: int) -> int:
-    last = session.exec(
-        select(func.max(AgendaItem.position)).where(AgendaItem.session_id == session_id)
-    ).one()
-    return int(last or 0) + 1
-
-
-def add_item(
-    session: Session,
+def _late_move(
     forum_session: ForumSession,
-    data: ItemInput,
+    starts_at: datetime | None,
     user: Principal,
-    now: datetime | None = None,
-) -> AgendaItem:
-    """Add a budget matter, a theme or a free item at the end of the agenda."""
-    now = now or utcnow()
-    check_agenda_open(forum_session)
-    if data.kind == ItemKind.initiative:
-        raise ValidationFailed({"kind": _("Add initiatives from the queue of initiatives.")})
-    assert forum_session.id is not None
-    item = AgendaItem(
-        session_id=forum_session.id,
-        position=_next_position(session, forum_session.id),
-        kind=data.kind,
-        title=data.title.strip(),
-        description=data.description.strip(),
-        presenter=data.presenter.strip(),
-        planned_minutes=data.planned_minutes,
-        participation=data.participation,
+    override: bool,
+    now: datetime,
+) -> bool:
+    """Whether a move of a published session breaks the notice; refused unless overridden.
+
+    The participants have the published time: a new one needs the notice as much as the
+    first publication did (the agenda is then published again, with the same rule).
+    """
+    if (
+        starts_at is None
+        or starts_at == forum_session.starts_at
+        or forum_session.agenda_published_at is None
+        or not is_late(starts_at, now)
+    ):
+        return False
+    days = get_settings().forum_notice_days
+    message = _(
+        "The agenda is published: a new time must leave at least %(days)s days' notice.",
+        days=days,
     )
-    if not item.title:
-        raise ValidationFailed({"title": _("This field is required.")})
-    session.add(item)
-    _touch(session, forum_session, now)
-    session.flush()
-    audit.record(session, user.id, "create", item)
-    return item
-
-
-def add_initiative(
-    session: Session,
-    forum_session: ForumSession,
-    initiative_id: int,
-    user: Principal,
-    now: datetime | None = None,
-    extra: ItemCreate | None = None,
-) -> AgendaItem:
-    """Put a queued company initiative on the agenda: its title and participation by default."""
-    now = now or utcnow()
-    check_agenda_open(forum_session)
-    initiative = session.get(Initiative, initiative_id)
-    if initiative is None or initiative.scope != Scope.company:
-        raise ValidationFailed({"initiative_id": _("There is no such company initiative.")})
-    if initiative_id not in {i.id for i in queue(session)}:
+    if not policies.can_override_forum_notice(user):
+        raise ValidationFailed({"starts_on": message})
+    if not override:
         raise ValidationFailed(
-            {
-                "initiative_id": _(
-                    "This initiative is not waiting for the forum, or it is already on an agenda."
-                )
-            }
+            {"override": message + " " + _("Tick the box to move the session anyway.")}
         )
-    assert forum_session.id is not None
-    item = AgendaItem(
-        session_id=forum_session.id,
-        position=_next_position(session, forum_session.id),
-        kind=ItemKind.initiative,
-        initiative_id=initiative_id,
-        title=(extra.title.strip() if extra and extra.title.strip() else initiative.title),
-        description=extra.description.strip() if extra else "",
-        presenter=extra.presenter.strip() if extra else "",
-        planned_minutes=extra.planned_minutes if extra else 15,
-        participation=(extra.participation if extra and extra.participation else None)
-        or initiative.participation,
-    )
-    session.add(item)
-    _touch(session, forum_session, now)
-    session.flush()
-    audit.record(session, user.id, "create", item)
-    return item
-
-
-def update_item(
-    session: Session,
-    forum_session: ForumSession,
-    item: AgendaItem,
-    data: ItemUpdate,
-    user: Principal,
-    now: datetime | None = None,
-) -> AgendaItem:
-    """Edit an item's text, presenter, time and participation; stale versions conflict."""
-    now = now or utcnow()
-    check_agenda_open(forum_session)
-    if not data.title.strip():
-        raise ValidationFailed({"title": _("This field is required.")})
-    # An initiative item stays one; a free item cannot become one without an initiative.
-    kind = ItemKind.initiative if item.initiative_id is not None else data.kind
-    if kind == ItemKind.initiative and item.initiative_id is None:
-        raise ValidationFailed({"kind": _("Add initiatives from the queue of initiatives.")})
-    before = audit.snapshot(item)
-    versioning.bump(session, item, data.version)
-    item.kind = kind
-    item.title = data.title.strip()
-    item.description = data.description.strip()
-    item.presenter = data.presenter.strip()
-    item.planned_minutes = data.planned_minutes
-    item.participation = data.participation
-    session.add(item)
-    _touch(session, forum_session, now)
-    session.flush()
-    audit.record(session, user.id, "update", item, before)
-    return item
-
-
-def move_item(
-    session: Session,
-    forum_session: ForumSession,
-    item: AgendaItem,
-    direction: str,
-    user: Principal,
-    now: datetime | None = None,
-) -> None:
-    """Swap an item with its neighbour above ("up") or below ("down"); at an end, nothing."""
-    now = now or utcnow()
-    check_agenda_open(forum_session)
-    if direction not in ("up", "down"):
-        raise ValidationFailed({"direction": _("Choose one of the options.")})
-    before = audit.snapshot(item)
-    agenda = items(session, forum_session.id or 0)
-    # Renumber first: positions may have gaps or ties after removals.
-    for number, row in enumerate(agenda, start=1):
-        row.position = number
-    index = next(i for i, row in enumerate(agenda) if row.id == item.id)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(agenda):
-        agenda[index].position, agenda[other].position = (
-            agenda[other].position,
-            agenda[index].position,
-        )
-    session.add_all(agenda)
-    _touch(session, forum_session, now)
-    session.flush()
-    audit.record(session, user.id, "update", item, before)
-
-
-def remove_item(
-    session: Session,
-    forum_session: ForumSession,
-    item: AgendaItem,
-    user: Principal,
-    now: datetime | None = None,
-) -> None:
-    """Take an item off the agenda (an initiative returns to the queue)."""
-    now = now or utcnow()
-    check_agenda_open(forum_session)
-    if item.recorded_at is not None:
-        raise ValidationFailed({"": _("Minutes have been recorded for this item.")})
-    before = audit.snapshot(item)
-    session.delete(item)
-    session.flush()
-    for number, row in enumerate(items(session, forum_session.id or 0), start=1):
-        row.position = number
-        session.add(row)
-    _touch(session, forum_session, now)
-    session.flush()
-    audit.record(session, user.id, "delete", item, before)
+    return True
 
 
 # ---- labels --------------------------------------------------------------------------------

@@ -15,14 +15,14 @@ from app.models.forum_schemas import MinutesInput
 from app.models.initiatives import AnswerInput, Initiative, State
 from app.models.people import Person
 from app.models.types import utcnow
-from app.services import audit, ics, versioning
+from app.services import audit, forum_agenda, ics, versioning
 from app.services import forum as forum_service
 from app.services import initiatives as initiatives_service
 from app.services import mail as mail_service
 from app.services.roles import Principal
 
 AGENDA_TEMPLATE = "forum_agenda"
-LATE_PUBLICATION = "late_publication"  # the audit action of an agenda let out late
+LATE_PUBLICATION = forum_service.LATE_NOTICE  # the audit action of an agenda let out late
 
 
 # ---- publication ---------------------------------------------------------------------------
@@ -44,7 +44,7 @@ def publish_agenda(
     """
     now = now or utcnow()
     assert forum_session.id is not None
-    forum_service.check_agenda_open(forum_session)
+    forum_agenda.check_agenda_open(forum_session)
     agenda = forum_service.items(session, forum_session.id)
     if not agenda:
         raise ValidationFailed({"": _("Add at least one item to the agenda before publishing.")})
@@ -124,6 +124,10 @@ def _check(
             errors["outcome"] = _("An outcome is recorded only for an item about an initiative.")
         elif not data.decision.strip():
             errors["decision"] = _("Write the decision or answer that goes with the outcome.")
+    elif item.initiative_id is not None and data.decision.strip():
+        # Without an outcome the decision would not reach the initiative, and nobody would
+        # be told: a decision on an initiative is its answer.
+        errors["outcome"] = _("Choose the outcome of the initiative.")
     has_follow_up = data.follow_up_owner_id is not None or data.follow_up_due is not None
     if has_follow_up and not data.follow_up.strip():
         errors["follow_up"] = _("Describe the follow-up.")
@@ -176,6 +180,12 @@ def _answer(
     return ""
 
 
+def check_minutes_open(forum_session: ForumSession) -> None:
+    """Refuse changes to the minutes once they are published (the chairs have read them)."""
+    if forum_session.minutes_published_at is not None:
+        raise ValidationFailed({"": _("The minutes are published; they can no longer change.")})
+
+
 def record(
     session: Session,
     forum_session: ForumSession,
@@ -190,6 +200,7 @@ def record(
     answered...): the result's note says why it was left as it was.
     """
     now = now or utcnow()
+    check_minutes_open(forum_session)
     if not forum_service.has_started(forum_session, now):
         raise ValidationFailed({"": _("The minutes can be recorded once the session has begun.")})
     _check(session, forum_session, item, data)
@@ -285,5 +296,8 @@ def calendar(session: Session, forum_session: ForumSession) -> str:
         description="\n".join(lines),
         url=url,
         dtstamp=forum_session.updated_at,
+        # Calendar programs replace a saved event only by a higher SEQUENCE (RFC 5545 3.8.7.4);
+        # the version grows with every change of the session or its agenda.
+        sequence=forum_session.version,
     )
     return ics.calendar([event], name=forum_session.title)

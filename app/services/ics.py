@@ -25,6 +25,7 @@ class Event:
     description: str = ""
     url: str = ""
     dtstamp: datetime | None = None
+    sequence: int | None = None  # the revision: a client updates its copy when it grows
 
 
 def escape_text(value: str) -> str:
@@ -76,6 +77,8 @@ def _event_lines(event: Event, now: datetime) -> list[str]:
         f"DTEND:{utc_stamp(event.end)}",
         f"SUMMARY:{escape_text(event.summary)}",
     ]
+    if event.sequence is not None:
+        lines.append(f"SEQUENCE:{event.sequence}")
     if event.location:
         lines.append(f"LOCATION:{escape_text(event.location)}")
     if event.description:

@@ -41,7 +41,10 @@ def visible_clause(user: Principal | None) -> ColumnElement[bool]:
         and_(unsubmitted, col(Initiative.filed_by_id).is_(None)),
     )
     committee = sorted(user.committee_of)
-    own_draft = and_(draft_like, col(Initiative.filed_by_id) == me)
+    own_draft = and_(
+        draft_like,
+        or_(col(Initiative.filed_by_id) == me, col(Initiative.suggested_by_id) == me),
+    )
     suggestions = and_(
         suggestion_like,
         or_(
@@ -173,9 +176,11 @@ def all_matching(
     return list(session.exec(query.order_by(col(Initiative.id))))
 
 
-def years(session: Session) -> list[int]:
-    """The years in which initiatives were created, newest first (for the year filter)."""
-    found = {local_date(created).year for created in session.exec(select(Initiative.created_at))}
+def years(session: Session, user: Principal) -> list[int]:
+    """The years in which initiatives the user may see were created, newest first (for the
+    year filter: a year of someone else's draft alone must not show that it exists)."""
+    query = select(Initiative.created_at).where(visible_clause(user))
+    found = {local_date(created).year for created in session.exec(query)}
     return sorted(found, reverse=True)
 
 

@@ -193,6 +193,10 @@ def _history_line(event: InitiativeEvent, names: dict[int, str]) -> HistoryLine:
             line.text += " " + _("Assigned to %(name)s.", name=names.get(assignee, "?"))
     elif event.kind == EventKind.edited:
         line.text = _("Edited")
+        # An edit made while private names its fields only (the text is not kept).
+        named = [_(FIELD_LABELS[n]) for n, c in changes.items() if c is None and n in FIELD_LABELS]
+        if named:
+            line.text = _("Edited: %(fields)s", fields=", ".join(named))
         for name, change in changes.items():
             label = FIELD_LABELS.get(name)
             if label and isinstance(change, dict):

@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import policies
@@ -20,6 +21,7 @@ from app.models.initiatives import (
     InitiativeEvaluation,
     InitiativeEvent,
     InitiativeFollower,
+    InitiativePatch,
     InitiativeUpdate,
     Outcome,
     Scope,
@@ -117,23 +119,39 @@ def create(
 def update(
     session: Session,
     initiative: Initiative,
-    data: InitiativeUpdate,
+    data: InitiativeUpdate | InitiativePatch,
     user: Principal,
     now: datetime | None = None,
 ) -> Initiative:
-    """Change the text; refused once the recipient has received it, or if someone else saved."""
+    """Change the text; refused once the recipient has received it, or if someone else saved.
+
+    The page's form sends every field (InitiativeUpdate); a patch (the API) changes only the
+    fields it names. While the initiative is private (a draft or a suggestion) its history
+    names the fields changed but keeps no text: the history is shown to residents once it is
+    submitted. The audit row keeps the before and after for administrators.
+    """
     now = now or utcnow()
     if not policies.can_edit_initiative(user, initiative):
         raise Forbidden()
+    names = ("title", "body", "participation")
+    given = set(names) if isinstance(data, InitiativeUpdate) else data.model_fields_set
+    errors = {
+        name: _("This field is required.")
+        for name in names
+        if name in given and getattr(data, name) is None
+    }
+    if errors:
+        raise ValidationFailed(errors)
     before = audit.snapshot(initiative)
     versioning.bump(session, initiative, data.version)
-    changes = {}
-    for name in ("title", "body", "participation"):
-        old, new = getattr(initiative, name), getattr(data, name)
-        if name != "participation":  # strip() would turn the StrEnum into a plain str
-            new = new.strip()
+    private = lifecycle.private_kind(initiative) is not None
+    changes: dict[str, Any] = {}
+    for name in names:
+        if name not in given:
+            continue
+        old, new = getattr(initiative, name), getattr(data, name)  # text comes stripped
         if old != new:
-            changes[name] = {"before": str(old), "after": str(new)}
+            changes[name] = None if private else {"before": str(old), "after": str(new)}
             setattr(initiative, name, new)
     initiative.updated_at = now
     session.add(initiative)
@@ -253,7 +271,7 @@ def transition(
     elif action == "answer":
         assert answer is not None
         initiative.outcome = answer.outcome
-        initiative.answer = answer.answer.strip()
+        initiative.answer = answer.answer
         initiative.answered_at = now
         initiative.answered_by_id = user.id
     elif action == "implement":
@@ -265,7 +283,7 @@ def transition(
                 initiative_id=initiative.id,
                 person_id=user.id,
                 rating=evaluation.rating,
-                comment=evaluation.comment.strip(),
+                comment=evaluation.comment,
                 created_at=now,
             )
         )
@@ -278,9 +296,9 @@ def transition(
     session.flush()
     event_note = note.strip()
     if action == "answer" and answer is not None:
-        event_note = answer.answer.strip()
+        event_note = answer.answer
     elif action == "evaluate" and evaluation is not None:
-        event_note = evaluation.comment.strip()
+        event_note = evaluation.comment
     event = _event(
         session,
         initiative,
@@ -351,15 +369,30 @@ def move(
 
 
 def set_review(
-    session: Session, initiative: Initiative, review_on: date | None, user: Principal
+    session: Session,
+    initiative: Initiative,
+    review_on: date | None,
+    user: Principal,
+    version: int | None,
+    now: datetime | None = None,
 ) -> None:
-    """Set (or clear) the day on which the outcome is to be evaluated; a reminder follows."""
+    """Set (or clear) the day on which the outcome is to be evaluated; a reminder follows.
+
+    The day cannot be in the past; a version older than the saved one is a conflict.
+    """
+    now = now or utcnow()
     if not policies.can_set_review(user, initiative):
         raise Forbidden()
     if initiative.state not in (State.answered, State.implemented, State.evaluated):
         raise ValidationFailed({"review_on": _("A review date can be set once it is answered.")})
+    if review_on is not None and review_on < local_date(now):
+        raise ValidationFailed({"review_on": _("The review date cannot be in the past.")})
+    if version is None:
+        raise ValidationFailed({"version": _("This field is required.")})
     before = audit.snapshot(initiative)
+    versioning.bump(session, initiative, version)
     initiative.review_on = review_on
+    initiative.updated_at = now
     session.add(initiative)
     session.flush()
     audit.record(session, user.id, "update", initiative, before)
@@ -368,7 +401,7 @@ def set_review(
         initiative,
         EventKind.review,
         user.id,
-        utcnow(),
+        now,
         changes={"review_on": review_on.isoformat() if review_on else None},
     )
 
@@ -377,11 +410,17 @@ def set_review(
 
 
 def follow(session: Session, initiative: Initiative, person_id: int) -> None:
-    """Add a follower (idempotent)."""
+    """Add a follower (idempotent, also when two requests follow at once)."""
     assert initiative.id is not None
-    if session.get(InitiativeFollower, (initiative.id, person_id)) is None:
-        session.add(InitiativeFollower(initiative_id=initiative.id, person_id=person_id))
-        session.flush()
+    if session.get(InitiativeFollower, (initiative.id, person_id)) is not None:
+        return
+    # Another transaction may insert the same row between the look and the insert: the
+    # savepoint keeps the request's transaction alive when the primary key refuses it.
+    try:
+        with session.begin_nested():
+            session.add(InitiativeFollower(initiative_id=initiative.id, person_id=person_id))
+    except IntegrityError:
+        pass
 
 
 def unfollow(session: Session, initiative: Initiative, person_id: int) -> None:

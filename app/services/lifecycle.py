@@ -7,6 +7,12 @@ Actors are resolved against an initiative by app.policies.initiative_actor_roles
              management for company scope (administrators act for both)
   handler    the recipient or the staff member it is assigned to
   evaluator  the filer, the house's committee (house scope) or Haso-yte (company scope)
+
+Rules the table encodes that are easy to miss:
+  - "answer" is allowed straight from "received": assigning is optional, and a recipient may
+    prepare and publish the answer without delegating it to a staff member.
+  - A suggestion that the committee takes up becomes the committee's draft; its suggester still
+    sees it (policies.can_view_initiative), other residents only once it is submitted.
 """
 
 from dataclasses import dataclass

@@ -11,6 +11,9 @@ house_ids given, return only those houses' items (no company-level ones); with N
 everything, company-level items with house_id None. Then add `Source("events", N_("Events"),
 _events)` to SOURCES (company_only=True if the source has no house-level items). One query per
 source serves every house at once, so the side-by-side table stays a handful of queries.
+
+Totals add up the sources: an initiative handled in the forum counts once as an initiative and
+once as an agenda item (the pages and the API say so).
 """
 
 from collections import Counter
@@ -28,7 +31,7 @@ from app.errors import ValidationFailed
 from app.i18n import N_, _
 from app.models.forum import AgendaItem, ForumSession
 from app.models.houses import House, Residency
-from app.models.initiatives import Initiative, Scope
+from app.models.initiatives import Initiative, Scope, State
 from app.models.meetings import ResidentMeeting
 from app.models.participation import Participation
 from app.models.types import utcnow
@@ -60,13 +63,15 @@ class Source:
 
 
 def _initiatives(session: Session, window: Window, house_ids: Collection[int] | None) -> list[Row]:
-    """Initiatives by the moment they were submitted (drafts and suggestions never count);
-    house scope for its house, company scope at company level only."""
+    """Initiatives by the moment they were submitted (drafts and suggestions never count, nor
+    withdrawn ones: their handling did not take place); house scope for its house, company
+    scope at company level only."""
     house = case((col(Initiative.scope) == Scope.house, col(Initiative.house_id)), else_=None)
     stmt = (
         select(house, Initiative.participation, func.count())
         .where(
             col(Initiative.submitted_at).is_not(None),
+            col(Initiative.state) != State.withdrawn,
             col(Initiative.submitted_at) >= window.start,
             col(Initiative.submitted_at) < window.end,
         )

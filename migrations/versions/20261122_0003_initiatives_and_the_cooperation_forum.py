@@ -73,6 +73,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["house_id"], ["house.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["suggested_by_id"], ["person.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
+        sa.CheckConstraint(
+            "(scope = 'house' AND house_id IS NOT NULL)"
+            " OR (scope = 'company' AND house_id IS NULL)",
+            name="scope_house",
+        ),
+        sa.CheckConstraint(
+            "state NOT IN ('answered', 'implemented', 'evaluated') OR outcome IS NOT NULL",
+            name="answered_outcome",
+        ),
     )
     with op.batch_alter_table("initiative", schema=None) as batch_op:
         batch_op.create_index(
@@ -172,6 +181,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("initiative_id", "person_id"),
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
     )
     with op.batch_alter_table("initiative_evaluation", schema=None) as batch_op:
         batch_op.create_index(
@@ -221,6 +231,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["initiative_id"], ["initiative.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("person_id", "event_id"),
     )
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.create_index(

@@ -166,3 +166,35 @@ def test_publishing_keeps_the_notice_unless_an_admin_overrides(client, session, 
     assert published.status_code == 200 and published.json()["agenda_published_at"]
     chair = headers(session, world.chair)
     assert client.get(f"/api/v1/forum/sessions/{late.id}", headers=chair).status_code == 200
+
+
+def test_published_minutes_and_outcome_less_decisions_are_refused(client, session, world):
+    auth = headers(session, world.management)
+    url = f"/api/v1/forum/items/{world.item.id}/minutes"
+    no_outcome = client.put(url, json={"decision": "Uusitaan.", "version": 1}, headers=auth)
+    assert no_outcome.status_code == 422
+    assert no_outcome.json()["detail"] == [
+        {"field": "outcome", "reason": "Choose the outcome of the initiative."}
+    ]
+    world.published.minutes_published_at = utcnow()
+    session.add(world.published)
+    session.commit()
+    body = {"decision": "Uusitaan.", "outcome": "accepted", "version": 1}
+    refused = client.put(url, json=body, headers=auth)
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["reason"] == (
+        "The minutes are published; they can no longer change."
+    )
+    session.refresh(world.initiative)
+    assert world.initiative.state == State.received
+
+
+def test_a_session_is_not_moved_to_the_past_or_years_ahead(client, session, world):
+    auth = headers(session, world.management)
+    url = f"/api/v1/forum/sessions/{world.draft.id}"
+    past = datetime.combine(today() - timedelta(days=1), time(14, 0)).isoformat()
+    refused = client.patch(url, json={"starts_at": past, "version": 1}, headers=auth)
+    assert refused.status_code == 422
+    far = {"starts_at": "9999-12-31T23:00:00", "duration_minutes": 720, "version": 1}
+    assert client.patch(url, json=far, headers=auth).status_code == 422
+    assert client.get("/api/v1/forum/sessions", headers=auth).status_code == 200

@@ -123,7 +123,13 @@ def test_the_list_filters_and_pages(client, session, world):
 def test_the_list_refuses_bad_filters_and_anonymous(client, session, world):
     assert client.get("/api/v1/initiatives").status_code == 401
     headers = headers_for(session, world, "resident_a")
-    for params, field in (({"state": "lost"}, "state"), ({"limit": 0}, "limit")):
+    refused = (
+        ({"state": "lost"}, "state"),
+        ({"limit": 0}, "limit"),
+        ({"year": 9999}, "year"),  # not a 500 from a date past the calendar
+        ({"year": 1899}, "year"),
+    )
+    for params, field in refused:
         response = client.get("/api/v1/initiatives", params=params, headers=headers)
         assert response.status_code == 422
         assert [e["field"] for e in response.json()["detail"]] == [field]
@@ -437,3 +443,70 @@ def test_history_and_evaluations_are_hidden_like_the_initiative(client, session,
             client.get(target, headers=headers_for(session, world, "resident_a")).status_code == 404
         )
         assert client.get(target).status_code == 401
+
+
+def test_a_patch_of_the_title_keeps_the_text_and_participation(client, session, world):
+    initiative = world["submitted_a"]
+    initiative.participation = "planning"
+    session.add(initiative)
+    session.commit()
+    headers = headers_for(session, world, "chair_a", ["write"])
+    response = client.patch(url(initiative), json={"title": "Uusi", "version": 1}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["body"] == "Yard lights"
+    assert response.json()["participation"] == "planning"
+    session.refresh(initiative)
+    assert initiative.body == "Yard lights" and initiative.title == "Uusi"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("post", "", {"scope": "house", "title": "   "}, "title"),
+        ("patch", "/{id}", {"title": "  ", "version": 1}, "title"),
+        ("patch", "/{id}", {"title": None, "version": 1}, "title"),
+    ],
+)
+def test_titles_of_only_spaces_are_422_at_the_field(
+    client, session, world, method, path, body, field
+):
+    initiative = world["submitted_a"]
+    body = {**body, "house_id": world["house_a"].id} if method == "post" else body
+    target = "/api/v1/initiatives" + path.format(id=initiative.id)
+    headers = headers_for(session, world, "chair_a", ["write"])
+    response = getattr(client, method)(target, json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["detail"]] == [field]
+    session.refresh(initiative)
+    assert initiative.title == "Pihavalot"
+
+
+def test_an_answer_of_only_spaces_is_422_at_the_field(client, session, world):
+    initiative = world["received_b"]
+    response = move(
+        client,
+        session,
+        world,
+        "manager_b",
+        initiative,
+        action="answer",
+        outcome="accepted",
+        answer="   ",
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["detail"]] == ["answer"]
+
+
+def test_a_drafts_text_is_not_in_the_history_once_submitted(client, session, world):
+    draft = world["draft_a"]
+    headers = headers_for(session, world, "chair_a", ["write"])
+    first = client.patch(url(draft), json={"body": "Salaisuus 42", "version": 1}, headers=headers)
+    assert first.status_code == 200
+    second = client.patch(url(draft), json={"body": "Julkinen", "version": 2}, headers=headers)
+    assert second.status_code == 200
+    assert move(client, session, world, "chair_a", draft, action="submit").status_code == 200
+    history = client.get(url(draft, "/history"), headers=headers_for(session, world, "resident_a"))
+    assert history.status_code == 200
+    assert "Salaisuus" not in history.text
+    edits = [e for e in history.json() if e["kind"] == "edited"]
+    assert [e["changes"] for e in edits] == [{"body": None}, {"body": None}]

@@ -162,7 +162,8 @@ def test_late_publication_is_refused_to_management_and_overridden_by_an_admin(
     item_on(session, forum_session)
     url = f"/forum/sessions/{forum_session.id}"
     as_user(client, session, world.management)
-    assert fi("Only an administrator can publish the agenda now.") in client.get(url).text
+    notice = "The notice period has passed. Only an administrator can publish the agenda now."
+    assert fi(notice) in client.get(url).text
     refused = client.submit(f"{url}/publish")
     assert refused.status_code == 422
     assert forum_session.agenda_published_at is None
@@ -259,3 +260,90 @@ def test_print_page_and_calendar_file(client, session, world):
     assert str(event["URL"]).endswith(f"/forum/sessions/{forum_session.id}")
     assert event.decoded("DTSTART") == forum_session.starts_at.replace(microsecond=0)
     assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(minutes=120)
+
+
+def session_form(day, **fields):
+    form = {
+        "title": "Foorumi",
+        "starts_on": day,
+        "starts_time": "14:00",
+        "duration_minutes": "720",
+        "place": "Sturenkatu 4",
+        "participation": "planning",
+    }
+    form.update(fields)
+    return form
+
+
+def test_a_session_far_ahead_is_refused_and_the_forum_still_opens(client, session, world):
+    as_user(client, session, world.management)
+    refused = client.submit("/forum/sessions/new", session_form("9999-12-31", starts_time="23:00"))
+    assert refused.status_code == 422 and 'id="error-starts_on"' in refused.text
+    assert fi("A session can be scheduled at most %(years)s years ahead.", years=5) in refused.text
+    assert session.exec(select(ForumSession)).all() == []
+    ancient = client.submit("/forum/sessions/new", session_form("0001-01-01", starts_time="00:00"))
+    assert ancient.status_code == 422 and 'id="error-starts_on"' in ancient.text
+    assert client.get("/forum").status_code == 200
+    as_user(client, session, world.chair)
+    assert client.get("/forum").status_code == 200
+
+
+def test_a_published_session_is_moved_inside_the_notice_by_an_admin_ticking_the_box(
+    client, session, world
+):
+    forum_session = make_forum_session(session, days_ahead=20, agenda_published_at=utcnow())
+    item_on(session, forum_session)
+    url = f"/forum/sessions/{forum_session.id}/edit"
+    soon = (today() + timedelta(days=2)).isoformat()
+    as_user(client, session, world.management)
+    assert 'id="field-override"' not in client.get(url).text
+    refused = client.submit(url, session_form(soon, version="1"))
+    assert refused.status_code == 422 and 'id="error-starts_on"' in refused.text
+    as_user(client, session, world.admin)
+    assert 'id="field-override"' in client.get(url).text
+    unticked = client.submit(url, session_form(soon, version="1"))
+    assert unticked.status_code == 422 and 'id="error-override"' in unticked.text
+    moved = client.submit(url, session_form(soon, version="1", override="on"))
+    assert moved.status_code == 303
+    session.refresh(forum_session)
+    assert forum_session.starts_at.date() <= today() + timedelta(days=3)
+    page = client.get(f"/forum/sessions/{forum_session.id}").text
+    assert fi("Publish the changed agenda") in page
+
+
+def test_published_minutes_are_not_offered_for_editing(client, session, world):
+    initiative = make_initiative(session, world.yte, state=State.received, title="Valot")
+    held = make_forum_session(
+        session, days_ahead=-1, agenda_published_at=utcnow(), minutes_published_at=utcnow()
+    )
+    item = item_on(
+        session,
+        held,
+        "Valot",
+        kind=ItemKind.initiative,
+        initiative_id=initiative.id,
+        recorded_at=utcnow(),
+    )
+    as_user(client, session, world.management)
+    assert f"/forum/items/{item.id}/minutes" not in client.get(f"/forum/sessions/{held.id}").text
+    message = fi("The minutes are published; they can no longer change.")
+    assert message in client.get(f"/forum/items/{item.id}/minutes").text
+    form = {"decision": "Hylätään.", "outcome": "rejected", "version": "1"}
+    refused = client.submit(f"/forum/items/{item.id}/minutes", form)
+    assert refused.status_code == 422 and message in refused.text
+    session.refresh(initiative)
+    assert initiative.state == State.received
+
+
+def test_the_calendar_file_carries_the_version_as_its_sequence(client, session, world):
+    forum_session = make_forum_session(session, days_ahead=20, agenda_published_at=utcnow())
+    item_on(session, forum_session)
+    as_user(client, session, world.management)
+    ics_url = f"/forum/sessions/{forum_session.id}/calendar.ics"
+    [event] = icalendar.Calendar.from_ical(client.get(ics_url).content).walk("VEVENT")
+    assert event["SEQUENCE"] == 1
+    day = (today() + timedelta(days=25)).isoformat()
+    edit = f"/forum/sessions/{forum_session.id}/edit"
+    assert client.submit(edit, session_form(day, version="1")).status_code == 303
+    [event] = icalendar.Calendar.from_ical(client.get(ics_url).content).walk("VEVENT")
+    assert event["SEQUENCE"] == 2

@@ -4,7 +4,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from markupsafe import escape
@@ -331,9 +331,23 @@ def test_review_date(client, session, world):
     url = f"/initiatives/{initiative.id}/review"
     response = manager.submit(url, {"review_on": "not a date"})
     assert response.status_code == 422 and 'id="error-review_on"' in response.text
+    page = manager.get(f"/initiatives/{initiative.id}")
+    assert f'name="version" value="{initiative.version}"' in page.text
     day = date.today() + timedelta(days=90)
-    assert manager.submit(url, {"review_on": day.isoformat()}).status_code == 303
+    version = str(initiative.version)
+    form = {"review_on": day.isoformat(), "version": version}
+    assert manager.submit(url, form).status_code == 303
     assert fresh(session, initiative.id).review_on == day
+    # The same form again (the version it carried is now stale): a conflict, nothing saved.
+    later = (day + timedelta(days=1)).isoformat()
+    response = manager.submit(url, {"review_on": later, "version": version})
+    assert response.status_code == 409
+    assert fresh(session, initiative.id).review_on == day
+    # A day in the past is refused at the field.
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    response = manager.submit(url, {"review_on": yesterday, "version": str(int(version) + 1)})
+    assert response.status_code == 422 and 'id="error-review_on"' in response.text
+    assert shown("The review date cannot be in the past.") in response.text
     assert as_user(client, session, world.resident_a).submit(url, {}).status_code == 403
 
 
@@ -383,7 +397,7 @@ def test_nothing_leaks_to_another_house(client, session, world):
     secret = make_initiative(
         session, world.chair_a, world.house_a, State.submitted, title="Salainen"
     )
-    draft = make_initiative(session, world.chair_a, world.house_a, State.draft, title="Luonnos")
+    draft = make_initiative(session, world.chair_a, world.house_a, State.draft, title="Luonnosaihe")
     session.commit()
     other = as_user(client, session, world.resident_b)
     assert "Salainen" not in other.get("/initiatives").text
@@ -392,7 +406,7 @@ def test_nothing_leaks_to_another_house(client, session, world):
     assert other.get("/initiatives/export.csv").status_code == 403
     # A draft is its filer's alone, even within the committee.
     member = as_user(client, session, world.member_a)
-    assert "Luonnos" not in member.get("/initiatives").text
+    assert "Luonnosaihe" not in member.get("/initiatives").text
     assert member.get(f"/initiatives/{draft.id}").status_code == 404
     assert "Salainen" in member.get("/initiatives").text
     assert as_user(client, session, world.manager_b).get(
@@ -477,3 +491,69 @@ def test_front_page_tasks_for_the_manager_and_management(client, session, world)
     assert str(escape(count)) in front.text
     assert 'href="/initiatives?overdue=1"' in front.text
     assert "Myöhässä" not in as_user(client, session, world.resident_b).get("/").text
+
+
+def test_titles_and_answers_of_only_spaces_are_refused(client, session, world):
+    chair = as_user(client, session, world.chair_a)
+    response = chair.submit(
+        "/initiatives/new", {"scope": "house", "house_id": str(world.house_a.id), "title": "   "}
+    )
+    assert response.status_code == 422 and 'id="error-title"' in response.text
+    assert session.exec(select(Initiative)).all() == []
+    initiative = make_initiative(session, world.chair_a, world.house_a, state=State.draft)
+    session.commit()
+    url = f"/initiatives/{initiative.id}/edit"
+    form = {"title": "  ", "body": "x", "participation": "initiative", "version": "1"}
+    response = chair.submit(url, form)
+    assert response.status_code == 422 and 'id="error-title"' in response.text
+    assert fresh(session, initiative.id).title.strip() != ""
+    received = make_initiative(session, world.chair_a, world.house_a, state=State.received)
+    session.commit()
+    manager = as_user(client, session, world.manager_a)
+    response = move(manager, received, "answer", outcome="accepted", answer="   ")
+    assert response.status_code == 422 and 'id="error-answer-answer"' in response.text
+    assert fresh(session, received.id).state == State.received
+
+
+def test_a_drafts_edits_stay_private_after_submission(client, session, world):
+    initiative = make_initiative(session, world.chair_a, world.house_a, state=State.draft)
+    session.commit()
+    chair = as_user(client, session, world.chair_a)
+    url = f"/initiatives/{initiative.id}/edit"
+    form = {"title": "Pihavalot", "body": "Salaisuus 42", "participation": "initiative"}
+    assert chair.submit(url, {**form, "version": "1"}).status_code == 303
+    form = {"title": "Pihavalot", "body": "Julkinen teksti", "participation": "initiative"}
+    assert chair.submit(url, {**form, "version": "2"}).status_code == 303
+    initiative = fresh(session, initiative.id)
+    assert move(chair, initiative, "submit").status_code == 303
+    page = as_user(client, session, world.resident_a).get(f"/initiatives/{initiative.id}")
+    assert page.status_code == 200 and "Julkinen teksti" in page.text
+    assert "Salaisuus 42" not in page.text
+    assert shown("Edited: %(fields)s", fields=fi("Text")) in page.text
+
+
+def test_the_year_filter_does_not_reveal_others_drafts(client, session, world):
+    make_initiative(
+        session,
+        world.chair_a,
+        world.house_a,
+        State.draft,
+        created_at=datetime(2021, 6, 1, tzinfo=UTC),
+    )
+    session.commit()
+    assert 'value="2021"' in as_user(client, session, world.chair_a).get("/initiatives").text
+    assert 'value="2021"' not in as_user(client, session, world.resident_b).get("/initiatives").text
+
+
+def test_the_suggester_still_sees_a_suggestion_taken_up(client, session, world):
+    suggestion = make_initiative(
+        session, None, world.house_a, State.suggested, suggested_by_id=world.resident_a.id
+    )
+    session.commit()
+    chair = as_user(client, session, world.chair_a)
+    assert move(chair, suggestion, "take_up").status_code == 303
+    assert fresh(session, suggestion.id).state == State.draft
+    resident = as_user(client, session, world.resident_a)
+    assert resident.get(f"/initiatives/{suggestion.id}").status_code == 200
+    other = as_user(client, session, world.member_a)
+    assert other.get(f"/initiatives/{suggestion.id}").status_code == 404

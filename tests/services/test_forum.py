@@ -1,10 +1,11 @@
 """The cooperation forum: the queue, the agenda's order, the notice, mails, minutes."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from app import i18n, policies
 from app.deps import today
@@ -12,13 +13,20 @@ from app.errors import Conflict, ValidationFailed
 from app.models.audit import AuditEntry
 from app.models.committees import Position
 from app.models.forum import AgendaItem, ForumSession, ItemKind
-from app.models.forum_schemas import ItemInput, ItemUpdate, MinutesInput, SessionCreate
+from app.models.forum_schemas import (
+    ItemInput,
+    ItemUpdate,
+    MinutesInput,
+    SessionCreate,
+    SessionUpdate,
+)
 from app.models.initiatives import EventKind, InitiativeEvent, Notification, Outcome, State
 from app.models.mail import Delivery
 from app.models.participation import Participation
 from app.models.people import StaffKind
 from app.models.types import utcnow
 from app.services import forum as forum_service
+from app.services import forum_agenda
 from app.services import forum_minutes as minutes_service
 from app.services import initiatives as initiatives_service
 from app.services import mail as mail_service
@@ -69,7 +77,7 @@ def principal(session, person):
 
 def add(session, forum_session, user, title, **fields):
     data = ItemInput(kind=ItemKind.theme, title=title, **fields)
-    return forum_service.add_item(session, forum_session, data, principal(session, user))
+    return forum_agenda.add_item(session, forum_session, data, principal(session, user))
 
 
 def titles(session, forum_session):
@@ -89,7 +97,7 @@ def test_queue_leaves_out_initiatives_already_on_an_open_agenda(session, world):
     assert [i.id for i in forum_service.queue(session)] == [waiting.id, received.id]
 
     boss = principal(session, world.management)
-    item = forum_service.add_initiative(session, first, waiting.id, boss)
+    item = forum_agenda.add_initiative(session, first, waiting.id, boss)
     assert item.kind == ItemKind.initiative
     assert item.title == waiting.title
     assert item.participation == waiting.participation
@@ -97,7 +105,7 @@ def test_queue_leaves_out_initiatives_already_on_an_open_agenda(session, world):
     # Not twice, not on another open agenda either.
     second = make_forum_session(session, days_ahead=40)
     with pytest.raises(ValidationFailed) as caught:
-        forum_service.add_initiative(session, second, waiting.id, boss)
+        forum_agenda.add_initiative(session, second, waiting.id, boss)
     assert "initiative_id" in caught.value.errors
     # Once the first session is minuted, a still-waiting initiative is suggested again.
     first.minutes_published_at = utcnow()
@@ -112,7 +120,7 @@ def test_house_initiatives_are_not_forum_matters(session, world):
     )
     forum_session = make_forum_session(session)
     with pytest.raises(ValidationFailed) as caught:
-        forum_service.add_initiative(
+        forum_agenda.add_initiative(
             session, forum_session, house_level.id, principal(session, world.management)
         )
     assert caught.value.errors == {"initiative_id": "There is no such company initiative."}
@@ -124,18 +132,18 @@ def test_items_move_up_and_down_and_removal_closes_the_gap(session, world):
     first = add(session, forum_session, world.management, "Budget")
     second = add(session, forum_session, world.management, "Procurement")
     third = add(session, forum_session, world.management, "Surveys")
-    forum_service.move_item(session, forum_session, third, "up", boss)
+    forum_agenda.move_item(session, forum_session, third, "up", boss)
     assert titles(session, forum_session) == ["Budget", "Surveys", "Procurement"]
-    forum_service.move_item(session, forum_session, first, "up", boss)  # already first
+    forum_agenda.move_item(session, forum_session, first, "up", boss)  # already first
     assert titles(session, forum_session) == ["Budget", "Surveys", "Procurement"]
-    forum_service.move_item(session, forum_session, first, "down", boss)
+    forum_agenda.move_item(session, forum_session, first, "down", boss)
     assert titles(session, forum_session) == ["Surveys", "Budget", "Procurement"]
-    forum_service.remove_item(session, forum_session, first, boss)
+    forum_agenda.remove_item(session, forum_session, first, boss)
     assert titles(session, forum_session) == ["Surveys", "Procurement"]
     assert [i.position for i in forum_service.items(session, forum_session.id)] == [1, 2]
     assert session.get(AgendaItem, second.id).position == 2
     with pytest.raises(ValidationFailed):
-        forum_service.move_item(session, forum_session, second, "sideways", boss)
+        forum_agenda.move_item(session, forum_session, second, "sideways", boss)
 
 
 def test_an_item_edit_on_a_stale_version_conflicts(session, world):
@@ -149,10 +157,10 @@ def test_an_item_edit_on_a_stale_version_conflicts(session, world):
         participation=Participation.decision,
         version=item.version,
     )
-    forum_service.update_item(session, forum_session, item, data, boss)
+    forum_agenda.update_item(session, forum_session, item, data, boss)
     assert (item.title, item.planned_minutes, item.version) == ("Budget 2028", 45, 2)
     with pytest.raises(Conflict):
-        forum_service.update_item(session, forum_session, item, data, boss)
+        forum_agenda.update_item(session, forum_session, item, data, boss)
 
 
 def test_a_session_needs_a_future_time_and_a_web_link(session, world):
@@ -209,7 +217,7 @@ def test_the_agenda_is_mailed_to_management_and_haso_yte_only(session, connectio
         session, days_ahead=10, remote_link="https://meet.example.com/f"
     )
     boss = principal(session, world.management)
-    forum_service.add_initiative(session, forum_session, initiative.id, boss)
+    forum_agenda.add_initiative(session, forum_session, initiative.id, boss)
     add(session, forum_session, world.management, "Talousarvio 2028", presenter="CFO")
     assert minutes_service.publish_agenda(session, forum_session, boss) == 2
     session.commit()
@@ -421,3 +429,173 @@ def test_minutes_are_published_once_every_item_is_recorded(session, world):
     with pytest.raises(ValidationFailed):  # the agenda is closed now
         add(session, forum_session, world.management, "Late addition")
     assert session.exec(select(ForumSession)).all() == [forum_session]
+
+
+def test_published_minutes_can_no_longer_change(session, world):
+    initiative = make_initiative(session, world.yte, state=State.received)
+    forum_session, item = held_session_with(session, world, initiative)
+    boss = principal(session, world.management)
+    minutes_service.record(session, forum_session, item, minutes(item), boss)
+    minutes_service.publish_minutes(session, forum_session, boss)
+    late = minutes(item, decision="Rejected after all.", outcome=Outcome.rejected)
+    with pytest.raises(ValidationFailed) as caught:
+        minutes_service.record(session, forum_session, item, late, boss)
+    assert caught.value.errors == {"": "The minutes are published; they can no longer change."}
+    assert session.get(AgendaItem, item.id).decision == ""
+    assert initiative.state == State.received and initiative.answer == ""
+
+
+def test_a_decision_on_an_initiative_needs_the_outcome(session, world):
+    initiative = make_initiative(session, world.yte, state=State.received)
+    forum_session, item = held_session_with(session, world, initiative)
+    boss = principal(session, world.management)
+    with pytest.raises(ValidationFailed) as caught:
+        minutes_service.record(session, forum_session, item, minutes(item, decision="Yes."), boss)
+    assert caught.value.errors == {"outcome": "Choose the outcome of the initiative."}
+    assert item.recorded_at is None
+    # Only discussed: no decision, no outcome, the initiative waits.
+    minutes_service.record(session, forum_session, item, minutes(item), boss)
+    assert initiative.state == State.received
+    # A free item's decision needs no outcome.
+    free = add(session, forum_session, world.management, "Budget")
+    free_minutes = minutes(free, decision="Approved.")
+    minutes_service.record(session, forum_session, free, free_minutes, boss)
+    assert free.decision == "Approved."
+
+
+# ---- changing a session ---------------------------------------------------------------------
+
+
+def move(session, forum_session, user, days_ahead, **fields):
+    data = SessionUpdate(
+        starts_at=utcnow() + timedelta(days=days_ahead), version=forum_session.version, **fields
+    )
+    return forum_service.update_session(session, forum_session, data, principal(session, user))
+
+
+def test_a_session_is_not_moved_to_the_past_or_years_ahead(session, world):
+    forum_session = make_forum_session(session, days_ahead=30)
+    starts_at = forum_session.starts_at
+    for days in (-1, 6 * 366):
+        with pytest.raises(ValidationFailed) as caught:
+            move(session, forum_session, world.management, days)
+        assert set(caught.value.errors) == {"starts_on"}
+    assert forum_session.starts_at == starts_at and forum_session.version == 1
+    far = SessionCreate(
+        title="Far", starts_at=datetime(9999, 12, 31, 23), place="Haso", duration_minutes=720
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        forum_service.create_session(session, far, principal(session, world.management))
+    assert caught.value.errors == {"starts_on": "A session can be scheduled at most 5 years ahead."}
+
+
+def test_a_published_session_is_moved_inside_the_notice_only_by_an_admin(session, world):
+    forum_session = make_forum_session(session, days_ahead=20)
+    add(session, forum_session, world.management, "Budget")
+    minutes_service.publish_agenda(session, forum_session, principal(session, world.management))
+    with pytest.raises(ValidationFailed) as caught:
+        move(session, forum_session, world.management, 3)
+    assert "7 days' notice" in caught.value.errors["starts_on"]
+    with pytest.raises(ValidationFailed) as caught:
+        move(session, forum_session, world.admin, 3)
+    assert "override" in caught.value.errors
+    assert local_day(forum_session.starts_at) == local_day(utcnow() + timedelta(days=20))
+    move(session, forum_session, world.admin, 3, override=True)
+    entry = session.exec(
+        select(AuditEntry).where(
+            AuditEntry.entity == "forum_session", AuditEntry.action == forum_service.LATE_NOTICE
+        )
+    ).one()
+    assert entry.actor_id == world.admin.id
+    # Moved: the agenda is to be published again (late now, so by an administrator).
+    assert forum_service.changed_since_publication(forum_session)
+    admin = principal(session, world.admin)
+    assert minutes_service.publish_agenda(session, forum_session, admin, override=True) == 2
+    # Other changes of a published session inside the notice stay possible.
+    data = SessionUpdate(place="Kerhohuone", version=forum_session.version)
+    forum_service.update_session(session, forum_session, data, principal(session, world.management))
+    assert forum_session.place == "Kerhohuone"
+
+
+def local_day(moment):
+    return forum_service.local_date(moment)
+
+
+def test_a_moved_published_session_mails_the_updated_agenda(session, connection, world, smtp):
+    forum_session = make_forum_session(session, days_ahead=30)
+    boss = principal(session, world.management)
+    add(session, forum_session, world.management, "Budget")
+    minutes_service.publish_agenda(session, forum_session, boss)
+    move(session, forum_session, world.management, 20)
+    assert minutes_service.publish_agenda(session, forum_session, boss) == 2
+    session.commit()
+    mail_service.send_pending(connection)
+    subjects = [str(m["Subject"]) for m in smtp.to(world.yte.email)]
+    assert len(subjects) == 2
+    assert subjects[1].startswith(
+        fi("Updated agenda: %(title)s on %(date)s", title="", date="").split(":")[0]
+    )
+
+
+# ---- versions: agenda changes and publication -----------------------------------------------
+
+
+def test_every_agenda_change_bumps_the_session_version(session, world):
+    forum_session = make_forum_session(session, days_ahead=20)
+    boss = principal(session, world.management)
+    first = add(session, forum_session, world.management, "Budget")
+    second = add(session, forum_session, world.management, "Surveys")
+    assert forum_session.version == 3
+    data = ItemUpdate(kind=ItemKind.theme, title="Surveys 2028", version=second.version)
+    forum_agenda.update_item(session, forum_session, second, data, boss)
+    forum_agenda.move_item(session, forum_session, second, "up", boss)
+    forum_agenda.remove_item(session, forum_session, first, boss)
+    assert forum_service.get(session, forum_session.id).version == 6
+
+
+def test_an_agenda_change_racing_a_publication_conflicts(session, world):
+    forum_session = make_forum_session(session, days_ahead=20)
+    item = add(session, forum_session, world.management, "Budget")
+    # A publication commits elsewhere after this request read the session.
+    session.execute(
+        update(ForumSession)
+        .where(col(ForumSession.id) == forum_session.id)
+        .values(version=ForumSession.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(Conflict):
+        add(session, forum_session, world.management, "Surveys")
+    boss = principal(session, world.management)
+    with pytest.raises(Conflict):
+        forum_agenda.remove_item(session, forum_session, item, boss)
+    assert titles(session, forum_session) == ["Budget"]
+
+
+def test_a_change_read_after_publication_counts_whatever_the_clock(session, world):
+    forum_session = make_forum_session(session, days_ahead=20)
+    boss = principal(session, world.management)
+    add(session, forum_session, world.management, "Budget")
+    minutes_service.publish_agenda(session, forum_session, boss)
+    # Another server's clock is a second behind the one that published.
+    behind = forum_session.agenda_published_at - timedelta(seconds=1)
+    forum_agenda.add_item(
+        session, forum_session, ItemInput(kind=ItemKind.theme, title="Surveys"), boss, now=behind
+    )
+    assert forum_service.changed_since_publication(forum_session)
+
+
+def test_an_initiative_put_on_two_agendas_at_once_is_refused(session, world, monkeypatch):
+    initiative = make_initiative(session, world.yte, state=State.received)
+    first = make_forum_session(session, days_ahead=20)
+    second = make_forum_session(session, days_ahead=40)
+    boss = principal(session, world.management)
+    forum_agenda.add_initiative(session, first, initiative.id, boss)
+    # The second manager's queue was read before the first one's item was there.
+    stale = list(forum_service.initiative_lists.forum_queue(session))
+    monkeypatch.setattr(forum_service, "queue", lambda _session: stale)
+    version = second.version
+    with pytest.raises(ValidationFailed) as caught:
+        forum_agenda.add_initiative(session, second, initiative.id, boss)
+    assert "at the same moment" in caught.value.errors["initiative_id"]
+    assert titles(session, second) == []
+    assert forum_service.get(session, second.id).version == version

@@ -6,15 +6,22 @@ from itertools import cycle
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+from sqlalchemy import insert
 from sqlmodel import col, select
 
 from app import i18n, policies
 from app.errors import Conflict, Forbidden, ValidationFailed
+from app.forms import parse
 from app.models.audit import AuditEntry
 from app.models.initiatives import (
+    AnswerInput,
+    CommentInput,
+    EvaluationInput,
     EventKind,
     Initiative,
     InitiativeCreate,
+    InitiativePatch,
     InitiativeUpdate,
     Notification,
     Scope,
@@ -207,7 +214,7 @@ def edit(version: int, title: str = "New title", **fields: Any) -> InitiativeUpd
 
 
 def test_the_filer_edits_with_history_and_audit(world):
-    initiative = initiative_in(world, State.draft)
+    initiative = initiative_in(world, State.submitted)
     user = world.user("chair_a")
     initiatives_service.update(world.session, initiative, edit(1, body="More detail."), user)
     assert initiative.title == "New title" and initiative.version == 2
@@ -220,8 +227,70 @@ def test_the_filer_edits_with_history_and_audit(world):
     assert audit.after["title"] == "New title" and audit.before["title"] != "New title"
 
 
-def test_an_edit_keeps_the_participation_an_enum(world):
+def test_a_private_edit_keeps_no_text_in_the_history(world):
     initiative = initiative_in(world, State.draft)
+    user = world.user("chair_a")
+    initiatives_service.update(world.session, initiative, edit(1, body="Secret plan."), user)
+    [event] = initiatives_service.history(world.session, initiative.id)
+    # The history names the fields only: it becomes public when the draft is submitted.
+    assert event.changes == {"title": None, "body": None}
+    [audit] = audit_rows(world, initiative)  # administrators still see what changed
+    assert audit.after is not None and audit.after["body"] == "Secret plan."
+
+
+def test_a_patch_changes_only_the_fields_given(world):
+    initiative = initiative_in(world, State.submitted, participation=Participation.planning)
+    body = initiative.body
+    patch = InitiativePatch(title="  Only the title  ", version=1)
+    initiatives_service.update(world.session, initiative, patch, world.user("chair_a"))
+    assert initiative.title == "Only the title"
+    assert initiative.body == body and initiative.participation == Participation.planning
+    [event] = initiatives_service.history(world.session, initiative.id)
+    assert event.changes is not None and set(event.changes) == {"title"}
+
+
+def test_a_patch_may_not_clear_a_field(world):
+    initiative = initiative_in(world, State.submitted)
+    patch = InitiativePatch(title=None, version=1)
+    with pytest.raises(ValidationFailed) as refused:
+        initiatives_service.update(world.session, initiative, patch, world.user("chair_a"))
+    assert set(refused.value.errors) == {"title"} and initiative.version == 1
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "field"),
+    [
+        (InitiativeUpdate, {"title": "   ", "version": 1}, "title"),
+        (InitiativePatch, {"title": " \t ", "version": 1}, "title"),
+        (InitiativeCreate, {"scope": "company", "title": "   "}, "title"),
+        (AnswerInput, {"outcome": "accepted", "answer": "   "}, "answer"),
+    ],
+)
+def test_text_of_only_spaces_is_refused(model, fields, field):
+    with pytest.raises(ValidationFailed) as refused:
+        parse(model, fields)
+    assert set(refused.value.errors) == {field}
+
+
+def test_a_comment_of_only_spaces_is_refused():
+    with pytest.raises(ValidationError) as refused:
+        CommentInput.model_validate({"body": "  \n "})
+    assert [e["loc"] for e in refused.value.errors()] == [("body",)]
+
+
+def test_text_is_stored_stripped(world):
+    initiative = initiative_in(world, State.implemented)
+    data = EvaluationInput(rating=4, comment="  Good.  ")
+    initiatives_service.transition(
+        world.session, initiative, "evaluate", world.user("chair_a"), evaluation=data
+    )
+    [row] = initiatives_service.evaluations(world.session, initiative.id)
+    assert row.comment == "Good."
+    assert AnswerInput(outcome="accepted", answer=" Yes. ").answer == "Yes."
+
+
+def test_an_edit_keeps_the_participation_an_enum(world):
+    initiative = initiative_in(world, State.submitted)
     data = edit(1, participation=Participation.planning)
     initiatives_service.update(world.session, initiative, data, world.user("chair_a"))
     assert type(initiative.participation) is Participation
@@ -276,23 +345,49 @@ def test_the_suggester_edits_a_suggestion(world):
 
 def test_review_date_is_recorded_with_history_and_audit(world):
     initiative = initiative_in(world, State.answered)
+    now = datetime(2029, 6, 1, 9, 0, tzinfo=UTC)
     with pytest.raises(Forbidden):
         initiatives_service.set_review(
-            world.session, initiative, date(2030, 1, 1), world.user("resident_a")
+            world.session, initiative, date(2030, 1, 1), world.user("resident_a"), 1, now
         )
     initiatives_service.set_review(
-        world.session, initiative, date(2030, 1, 1), world.user("manager_a")
+        world.session, initiative, date(2030, 1, 1), world.user("manager_a"), 1, now
     )
-    assert initiative.review_on == date(2030, 1, 1)
+    assert initiative.review_on == date(2030, 1, 1) and initiative.version == 2
     [event] = initiatives_service.history(world.session, initiative.id)
     assert event.kind == EventKind.review and event.changes == {"review_on": "2030-01-01"}
+    assert event.at == now
     assert len(audit_rows(world, initiative)) == 1
     early = initiative_in(world, State.received)
     with pytest.raises(ValidationFailed) as refused:
         initiatives_service.set_review(
-            world.session, early, date(2030, 1, 1), world.user("manager_a")
+            world.session, early, date(2030, 1, 1), world.user("manager_a"), 1, now
         )
     assert set(refused.value.errors) == {"review_on"}
+
+
+def test_review_date_from_a_stale_version_conflicts(world):
+    initiative = initiative_in(world, State.answered)
+    manager = world.user("manager_a")
+    initiatives_service.set_review(world.session, initiative, date(2090, 1, 1), manager, 1)
+    with pytest.raises(Conflict):
+        initiatives_service.set_review(world.session, initiative, date(2091, 1, 1), manager, 1)
+    world.session.refresh(initiative)
+    assert initiative.review_on == date(2090, 1, 1)
+
+
+def test_review_date_in_the_past_is_refused(world):
+    initiative = initiative_in(world, State.answered)
+    now = datetime(2029, 6, 1, 9, 0, tzinfo=UTC)
+    with pytest.raises(ValidationFailed) as refused:
+        initiatives_service.set_review(
+            world.session, initiative, date(2029, 5, 31), world.user("manager_a"), 1, now
+        )
+    assert set(refused.value.errors) == {"review_on"} and initiative.review_on is None
+    initiatives_service.set_review(  # today is fine
+        world.session, initiative, date(2029, 6, 1), world.user("manager_a"), 1, now
+    )
+    assert initiative.review_on == date(2029, 6, 1)
 
 
 # ---- who sees what -------------------------------------------------------------------------
@@ -325,7 +420,8 @@ def _spec_sees(world: World, name: str, initiative: Initiative) -> bool:
     # Withdrawn before it was ever submitted: as private as the draft or suggestion it was.
     unsubmitted = initiative.state == State.withdrawn and initiative.submitted_at is None
     if initiative.state == State.draft or (unsubmitted and initiative.filed_by_id is not None):
-        return me == initiative.filed_by_id
+        # A draft taken up from a suggestion: its suggester keeps sight of it.
+        return me in (initiative.filed_by_id, initiative.suggested_by_id)
     if initiative.state in (State.suggested, State.declined) or unsubmitted:
         return me == initiative.suggested_by_id or (
             initiative.house_id is not None and committee.get(name) == initiative.house_id
@@ -363,8 +459,8 @@ def many(world: World) -> list[Initiative]:
             if state in (State.in_preparation, State.answered, State.implemented):
                 fields["assignee_id"] = world.people["assignee"].id
             rows.append(make_initiative(session, filer, house, state, **fields))
-        # A taken-up suggestion (a draft: the suggester no longer sees it) and a draft
-        # with an assignee (drafts are the filer's alone).
+        # A taken-up suggestion (a draft: the suggester still sees it) with an assignee
+        # (who does not: drafts are the filer's and the suggester's alone).
         rows.append(
             make_initiative(
                 session,
@@ -588,7 +684,7 @@ def test_years_and_forum_queue(world):
     initiative_in(world, State.received, "company")
     initiative_in(world, State.answered, "company")
     initiative_in(world, State.received)  # house scope: not for the forum
-    assert initiative_lists.years(session) == [utcnow().year, 2024]
+    assert initiative_lists.years(session, world.user("yte")) == [utcnow().year, 2024]
     queue = initiative_lists.forum_queue(session)
     assert {i.state for i in queue} == {State.submitted, State.received}
     assert all(i.scope == Scope.company for i in queue) and old in queue
@@ -599,3 +695,55 @@ def test_staff_members_are_active_staff(world):
     names = {p.id for p in initiatives_service.staff_members(world.session)}
     assert world.people["assignee"].id in names and world.people["manager_a"].id in names
     assert inactive.id not in names and world.people["resident_a"].id not in names
+
+
+def test_years_show_only_what_the_user_may_see(world):
+    make_initiative(
+        world.session,
+        world.people["chair_a"],
+        world.houses["a"],
+        State.draft,
+        created_at=datetime(2021, 6, 1, tzinfo=UTC),
+    )
+    assert 2021 in initiative_lists.years(world.session, world.user("chair_a"))
+    assert 2021 not in initiative_lists.years(world.session, world.user("resident_b"))
+    assert 2021 not in initiative_lists.years(world.session, world.user("resident_a"))
+
+
+def test_the_suggester_keeps_sight_of_a_suggestion_taken_up(world):
+    suggestion = initiative_in(world, State.suggested)
+    initiatives_service.transition(world.session, suggestion, "take_up", world.user("chair_a"))
+    assert suggestion.state == State.draft
+    assert policies.can_view_initiative(world.user("resident_a"), suggestion)
+    seen = world.session.exec(
+        select(Initiative.id).where(initiative_lists.visible_clause(world.user("resident_a")))
+    ).all()
+    assert suggestion.id in seen
+    assert not policies.can_view_initiative(world.user("resident_b"), suggestion)
+
+
+def test_follow_survives_a_concurrent_follow(world, monkeypatch):
+    """The row appears between the look and the insert (another request): no error."""
+    from app.models.initiatives import InitiativeFollower
+
+    initiative = initiative_in(world, State.submitted)
+    person = world.people["resident_a"].id
+    # Written past the session, as another connection would: not in its identity map.
+    world.session.execute(
+        insert(InitiativeFollower).values(
+            initiative_id=initiative.id, person_id=person, created_at=utcnow()
+        )
+    )
+    real_get = world.session.get
+
+    def blind_get(model, key, *args, **kwargs):  # the other request has not committed yet
+        if model is InitiativeFollower:
+            return None
+        return real_get(model, key, *args, **kwargs)
+
+    monkeypatch.setattr(world.session, "get", blind_get)
+    initiatives_service.follow(world.session, initiative, person)
+    monkeypatch.undo()
+    assert initiatives_service.is_following(world.session, initiative, person)
+    initiative.title = "Still usable"
+    world.session.flush()  # the transaction is not broken

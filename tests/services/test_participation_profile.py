@@ -303,3 +303,44 @@ def test_the_window_is_the_helsinki_year_so_far():
     whole = profile_service.window(YEAR)
     assert whole.end == datetime(YEAR, 12, 31, 22, 0, tzinfo=UTC)
     assert profile_service.current_year(datetime(YEAR, 12, 31, 22, 30, tzinfo=UTC)) == YEAR + 1
+
+
+def test_withdrawn_initiatives_do_not_count(session, town):
+    house, _other, _v, people = town
+    submitted(session, people[0], house, at(3, 1), P.planning)
+    for where, kind in ((house, P.planning), (None, P.decision)):
+        # Withdrawn after it was submitted: its handling never took place.
+        make_initiative(
+            session,
+            people[0],
+            where,
+            state=State.withdrawn,
+            submitted_at=at(3, 2),
+            participation=kind,
+        )
+
+    house_level = profile_service.profile(session, YEAR, house_id=house.id)
+    company = profile_service.profile(session, YEAR)
+    side_by_side = profile_service.houses_side_by_side(session, YEAR)
+
+    assert house_level.counts[P.planning] == 1
+    assert company.counts[P.planning] == 1 and company.counts[P.decision] == 0
+    assert next(r for r in side_by_side if r.house_id == house.id).counts[P.planning] == 1
+
+
+def test_both_pages_say_that_totals_add_up_the_sources(client, session, town):
+    # A page test kept here: tests/routers/test_participation_profile.py belongs to another change.
+    from app.models.people import StaffKind
+    from tests.support import fi, make_staff
+
+    house = town[0]
+    management = make_staff(session, StaffKind.management)
+    session.commit()
+    client.login_as(session, management)
+    sentence = fi(
+        "Totals add up the sources: an initiative handled in the forum counts once as an "
+        "initiative and once as an agenda item."
+    )
+    for url in (f"/participation-profile?year={YEAR}", f"/houses/{house.id}/participation-profile"):
+        page = client.get(url)
+        assert page.status_code == 200 and sentence in page.text

@@ -26,6 +26,7 @@ from app.models.forum_schemas import (
 from app.models.participation import Participation
 from app.models.types import utcnow
 from app.services import forum as forum_service
+from app.services import forum_agenda
 from app.services import forum_minutes as minutes_service
 from app.services import mail as mail_service
 from app.services.roles import Principal
@@ -131,7 +132,7 @@ def add_item(
 ) -> ItemPublic:
     """Add an item at the end: an initiative from the queue (initiative_id) or a free item."""
     if data.initiative_id is not None:
-        item = forum_service.add_initiative(
+        item = forum_agenda.add_initiative(
             session, forum_session, data.initiative_id, user, extra=data
         )
     else:
@@ -145,7 +146,7 @@ def add_item(
             planned_minutes=data.planned_minutes,
             participation=data.participation or Participation.planning,
         )
-        item = forum_service.add_item(session, forum_session, free, user)
+        item = forum_agenda.add_item(session, forum_session, free, user)
     return _item(item, True)
 
 

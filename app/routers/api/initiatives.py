@@ -17,8 +17,8 @@ from app.models.initiatives import (
     InitiativeCreate,
     InitiativeEvaluation,
     InitiativeEvent,
+    InitiativePatch,
     InitiativePublic,
-    InitiativeUpdate,
     Outcome,
     Scope,
     State,
@@ -125,7 +125,7 @@ def list_initiatives(
     scope: Scope | None = None,
     state: State | None = None,
     participation: Participation | None = None,
-    year: Annotated[int | None, Query(ge=1900, le=9999)] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     overdue: bool = False,
     mine: Annotated[bool, Query(description="filed, suggested, assigned or followed")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -169,9 +169,10 @@ def read_initiative(initiative: ViewableInitiative) -> InitiativePublic:
 
 @router.patch("/initiatives/{initiative_id}", response_model=InitiativePublic)
 def update_initiative(
-    session: SessionDep, user: ApiUser, initiative: EditableInitiative, data: InitiativeUpdate
+    session: SessionDep, user: ApiUser, initiative: EditableInitiative, data: InitiativePatch
 ) -> InitiativePublic:
-    """Edit the text (its filer, until it is received); 409 if the version is stale."""
+    """Edit the text (its filer, until it is received): only the fields sent change, so
+    {"title": ..., "version": ...} keeps the text; 409 if the version is stale."""
     return _public(initiatives_service.update(session, initiative, data, user))
 
 
