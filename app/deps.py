@@ -2,7 +2,6 @@
 
 from datetime import date
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
@@ -12,7 +11,7 @@ from app import policies
 from app.config import Settings, get_settings
 from app.db import get_session
 from app.i18n import set_language
-from app.models.types import utcnow
+from app.models.types import HELSINKI, utcnow
 from app.security import same
 from app.services import auth as auth_service
 from app.services.roles import Principal, load_principal
@@ -20,7 +19,6 @@ from app.services.roles import Principal, load_principal
 SESSION_COOKIE = "portal_session"
 CSRF_COOKIE = "portal_csrf"
 CSRF_FIELD = "csrf_token"
-HELSINKI = ZoneInfo("Europe/Helsinki")
 
 # scope="function": the session commits when the handler returns, before the answer is sent,
 # so work done after the answer (mail) sees it and a failed commit is still reported.

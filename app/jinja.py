@@ -4,7 +4,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
@@ -12,8 +11,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import i18n, policies
 from app.models.participation import PARTICIPATION, Participation
+from app.models.types import HELSINKI
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 

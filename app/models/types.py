@@ -1,18 +1,33 @@
 """Column types shared by every feature: UTC timestamps, string enums, money."""
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+HELSINKI = ZoneInfo("Europe/Helsinki")  # dates and times are shown, and days counted, here
+
 
 def utcnow() -> datetime:
     """Now, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def local_date(moment: datetime) -> date:
+    """The Helsinki calendar day of a timestamp."""
+    return moment.astimezone(HELSINKI).date()
+
+
+def to_utc(moment: datetime) -> datetime:
+    """A timestamp in UTC; one without a time zone is taken as Helsinki time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=HELSINKI)
+    return moment.astimezone(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -7,7 +7,7 @@ form is answered with that page again (status 422), the errors tied to the form'
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -30,10 +30,7 @@ def get_viewable_initiative(
     initiative_id: int, user: CurrentUser, session: SessionDep
 ) -> Initiative:
     """An initiative the user may see; 404 otherwise, so its existence is not revealed."""
-    initiative = initiatives_service.get(session, initiative_id)
-    if not policies.can_view_initiative(user, initiative):
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
-    return initiative
+    return initiatives_service.get_visible(session, initiative_id, user)
 
 
 def get_commentable_initiative(

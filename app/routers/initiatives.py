@@ -47,10 +47,7 @@ def get_viewable_initiative(
     initiative_id: int, user: CurrentUser, session: SessionDep
 ) -> Initiative:
     """An initiative the user may see; 404 for everyone else, so its existence stays hidden."""
-    initiative = initiatives_service.get(session, initiative_id)
-    if not policies.can_view_initiative(user, initiative):
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
-    return initiative
+    return initiatives_service.get_visible(session, initiative_id, user)
 
 
 def get_editable_initiative(

@@ -13,16 +13,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from app.config import ROOT, get_settings
 from app.models.committees import Position
 from app.models.houses import Tenure
 from app.models.people import StaffKind
+from app.models.types import HELSINKI
 
 SEEDS = ROOT / "seeds"
 DOMAIN = "demo.example"
-HELSINKI = ZoneInfo("Europe/Helsinki")
 SEED = 5800
 # Move-ins and births are fixed dates, so the same people come out whatever day the data is
 # loaded; the youngest residents stay minors into the 2030s.

@@ -1,9 +1,8 @@
 """The cooperation forum: sessions, their agendas, the queue of initiatives, publication."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -15,28 +14,15 @@ from app.models.forum import AgendaItem, ForumSession, ItemKind
 from app.models.forum_schemas import SessionCreate, SessionUpdate
 from app.models.initiatives import Initiative, Outcome
 from app.models.people import Person, StaffKind, StaffRole
-from app.models.types import utcnow
+from app.models.types import local_date, to_utc, utcnow
 from app.models.yte import YteMember, YteTerm
 from app.services import audit, initiative_lists, versioning
 from app.services.roles import Principal
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 MAX_YEARS_AHEAD = 5  # a session further ahead is a typo (and year 9999 would overflow its end)
 # The audit action of an administrator letting the notice be broken: an agenda published late,
 # or a session with a published agenda moved to a time that leaves less than the notice.
 LATE_NOTICE = "late_publication"
-
-
-def local_date(moment: datetime) -> date:
-    """The Helsinki calendar day of a timestamp."""
-    return moment.astimezone(HELSINKI).date()
-
-
-def to_utc(moment: datetime) -> datetime:
-    """A timestamp in UTC; one without a time zone is taken as Helsinki time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=HELSINKI)
-    return moment.astimezone(UTC)
 
 
 def session_url(forum_session: ForumSession) -> str:

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, false, func, not_, or_, true
 from sqlmodel import Session, col, select
@@ -10,17 +9,10 @@ from sqlmodel import Session, col, select
 from app import policies
 from app.models.initiatives import Initiative, InitiativeFollower, Scope, State
 from app.models.participation import Participation
+from app.models.types import HELSINKI, local_date
 from app.services import lifecycle
 from app.services.roles import Principal
 from app.services.text_search import contains
-
-HELSINKI = ZoneInfo("Europe/Helsinki")
-
-
-def local_date(moment: datetime) -> date:
-    """The Helsinki calendar day of a timestamp."""
-    return moment.astimezone(HELSINKI).date()
-
 
 # ---- who sees what, as SQL (the same rule as policies.can_view_initiative) -----------------
 

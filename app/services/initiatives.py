@@ -35,6 +35,15 @@ from app.services.initiative_lists import local_date
 from app.services.roles import Principal
 
 
+def get_visible(session: Session, initiative_id: int, user: Principal) -> Initiative:
+    """An initiative the user may see; NotFound for everyone else, so its existence stays
+    hidden (pages and the API load initiatives through this)."""
+    initiative = get(session, initiative_id)
+    if not policies.can_view_initiative(user, initiative):
+        raise NotFound()
+    return initiative
+
+
 def get(session: Session, initiative_id: int) -> Initiative:
     """An initiative by id, or NotFound."""
     initiative = session.get(Initiative, initiative_id)

@@ -3,7 +3,6 @@
 from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, or_
 from sqlmodel import Session, col, select
@@ -16,12 +15,11 @@ from app.models.committees import ResidentCommittee
 from app.models.houses import House, Residency
 from app.models.meetings import MeetingCreate, MeetingMinutes, ResidentMeeting
 from app.models.people import Person
-from app.models.types import utcnow
+from app.models.types import HELSINKI, local_date, to_utc, utcnow
 from app.services import audit, versioning
 from app.services import houses as houses_service
 from app.services import mail as mail_service
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 INVITATION_TEMPLATE = "meeting_invitation"
 
 
@@ -31,18 +29,6 @@ def get(session: Session, meeting_id: int) -> ResidentMeeting:
     if meeting is None:
         raise NotFound()
     return meeting
-
-
-def local_date(moment: datetime) -> date:
-    """The Helsinki calendar day of a timestamp."""
-    return moment.astimezone(HELSINKI).date()
-
-
-def to_utc(moment: datetime) -> datetime:
-    """A timestamp in UTC; one without a time zone is taken as Helsinki time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=HELSINKI)
-    return moment.astimezone(UTC)
 
 
 def invitation_deadline(starts_at: datetime) -> date:

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, or_, select
@@ -34,9 +33,8 @@ from app.models.houses import House, Residency
 from app.models.initiatives import Initiative, Scope, State
 from app.models.meetings import ResidentMeeting
 from app.models.participation import Participation
-from app.models.types import utcnow
+from app.models.types import HELSINKI, utcnow
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 FIRST_YEAR = 2000
 KINDS: tuple[Participation, ...] = tuple(Participation)
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, HTTPException, UploadFile, status
+from fastapi import APIRouter, Depends, File, UploadFile
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel
 
@@ -50,9 +50,7 @@ class FollowState(BaseModel):
 
 
 def _visible(session: SessionDep, user: ApiUser, initiative_id: int, scope: str) -> Initiative:
-    initiative = initiatives_service.get(session, initiative_id)
-    if not policies.can_view_initiative(user, initiative):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Not Found")
+    initiative = initiatives_service.get_visible(session, initiative_id, user)
     permit(policies.has_scope(user, scope))
     return initiative
 

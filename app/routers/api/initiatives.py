@@ -10,7 +10,6 @@ from sqlalchemy.engine import Engine
 from app import policies
 from app.db import get_bind
 from app.deps import ApiUser, SessionDep, permit, require_api, today
-from app.errors import NotFound
 from app.models.initiatives import (
     EventKind,
     Initiative,
@@ -76,17 +75,9 @@ class EvaluationPublic(BaseModel):
     created_at: datetime
 
 
-def _visible(session: SessionDep, initiative_id: int, user: Principal) -> Initiative:
-    # 404, not 403, for what the caller may not see: its existence is not revealed.
-    initiative = initiatives_service.get(session, initiative_id)
-    if not policies.can_view_initiative(user, initiative):
-        raise NotFound()
-    return initiative
-
-
 def get_viewable_initiative(initiative_id: int, user: ApiUser, session: SessionDep) -> Initiative:
     """An initiative the caller may see (scope read)."""
-    initiative = _visible(session, initiative_id, user)
+    initiative = initiatives_service.get_visible(session, initiative_id, user)
     permit(policies.has_scope(user, "read"))
     return initiative
 
@@ -94,14 +85,14 @@ def get_viewable_initiative(initiative_id: int, user: ApiUser, session: SessionD
 def get_actionable_initiative(initiative_id: int, user: ApiUser, session: SessionDep) -> Initiative:
     """An initiative the caller may see, for a lifecycle move (scope write; the move's own
     actors are checked by the service, answering 422 or 403)."""
-    initiative = _visible(session, initiative_id, user)
+    initiative = initiatives_service.get_visible(session, initiative_id, user)
     permit(policies.has_scope(user, "write"))
     return initiative
 
 
 def get_editable_initiative(initiative_id: int, user: ApiUser, session: SessionDep) -> Initiative:
     """An initiative whose text the caller may edit (scope write)."""
-    initiative = _visible(session, initiative_id, user)
+    initiative = initiatives_service.get_visible(session, initiative_id, user)
     permit(policies.has_scope(user, "write") and policies.can_edit_initiative(user, initiative))
     return initiative
 
