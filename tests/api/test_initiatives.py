@@ -10,6 +10,7 @@ from app.config import get_settings
 from app.deps import today
 from app.models.committees import Position
 from app.models.initiatives import Initiative, InitiativeEvent, Notification, State
+from app.models.participation import Participation
 from app.models.people import StaffKind
 from tests.support import (
     api_headers,
@@ -447,7 +448,7 @@ def test_history_and_evaluations_are_hidden_like_the_initiative(client, session,
 
 def test_a_patch_of_the_title_keeps_the_text_and_participation(client, session, world):
     initiative = world["submitted_a"]
-    initiative.participation = "planning"
+    initiative.participation = Participation.planning
     session.add(initiative)
     session.commit()
     headers = headers_for(session, world, "chair_a", ["write"])

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.deps import today
 from app.models.audit import AuditEntry
@@ -252,7 +252,9 @@ def test_manager_adds_and_removes_a_member(client, session, world):
     assert response.status_code == 303
     assert session.get(CommitteeMember, seat.id) is None
     actions = session.exec(
-        select(AuditEntry.action).where(AuditEntry.entity == "committee_member")
+        select(AuditEntry.action)
+        .where(AuditEntry.entity == "committee_member")
+        .order_by(col(AuditEntry.id))
     ).all()
     assert actions == ["create", "delete"]
 

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import i18n
 from app.errors import NotFound, ValidationFailed
@@ -240,7 +240,9 @@ def test_remove_member_is_audited_and_only_for_its_committee(session):
     committees_service.remove_member(session, committee, seat.id, None)
     assert session.get(CommitteeMember, seat.id) is None
     actions = session.exec(
-        select(AuditEntry.action).where(AuditEntry.entity == "committee_member")
+        select(AuditEntry.action)
+        .where(AuditEntry.entity == "committee_member")
+        .order_by(col(AuditEntry.id))
     ).all()
     assert actions == ["create", "delete"]
 

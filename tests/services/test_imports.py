@@ -52,7 +52,7 @@ def audit_rows(session, entity: str | None = None) -> list[AuditEntry]:
     query = select(AuditEntry)
     if entity:
         query = query.where(AuditEntry.entity == entity)
-    return list(session.exec(query))
+    return list(session.exec(query.order_by(col(AuditEntry.id))))
 
 
 def house(session, code: str) -> House | None:

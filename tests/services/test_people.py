@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import policies
 from app.errors import Conflict, ValidationFailed
@@ -128,7 +128,10 @@ def test_grant_and_revoke_are_audited(session):
     people_service.revoke(session, person, StaffKind.management, actor.id)
     assert people_service.staff_roles(session, person.id) == []
     actions = [
-        e.action for e in session.exec(select(AuditEntry).where(AuditEntry.entity == "staff_role"))
+        e.action
+        for e in session.exec(
+            select(AuditEntry).where(AuditEntry.entity == "staff_role").order_by(col(AuditEntry.id))
+        )
     ]
     assert actions == ["create", "delete"]
 
