@@ -256,6 +256,14 @@ def can_view_company_profile(user: User) -> bool:
     return is_staff_overseer(user)
 
 
+def can_open_participation_profile(user: User) -> bool:
+    """Open /participation-profile: the company's view, or the profile of one's own house."""
+    return user is not None and (
+        can_view_company_profile(user)
+        or any(can_view_house_profile(user, house_id) for house_id in user.houses)
+    )
+
+
 def can_view_company_totals(user: User) -> bool:
     """Company-level participation totals without per-house rows: management, administrators
     and Haso-yte, who have a right to company information that breaches no one's privacy."""

@@ -72,6 +72,14 @@ EXPECTED = {
     # the participation profile
     "can_view_company_profile": {"management", "admin"},
     "can_view_company_totals": {"yte", "management", "admin"},
+    "can_open_participation_profile": {
+        "member",
+        "chair",
+        "manager",
+        "other_manager",
+        "management",
+        "admin",
+    },
     "can_view_house_profile": {"member", "chair", "manager", "management", "admin"},
 }
 

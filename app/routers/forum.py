@@ -74,11 +74,11 @@ def _choices() -> dict[str, Any]:
             (k.value, _(forum_service.KIND_LABELS[k])) for k in ItemKind if k != ItemKind.initiative
         ],
         "outcome_options": [("", _("No outcome"))]
-        + [(o.value, _(label)) for o, label in forum_service.OUTCOME_LABELS.items()],
+        + [(o.value, _(label)) for o, label in lifecycle.OUTCOME_LABELS.items()],
         "participation_options": [(p.value, participation_name(p)) for p in Participation],
         "kind_labels": forum_service.KIND_LABELS,
         "state_labels": lifecycle.STATE_LABELS,
-        "outcome_labels": forum_service.OUTCOME_LABELS,
+        "outcome_labels": lifecycle.OUTCOME_LABELS,
     }
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app import policies
-from app.deps import CurrentUser, SessionDep, today
+from app.deps import CurrentUser, SessionDep, permit, today
 from app.errors import ValidationFailed
 from app.i18n import _
 from app.jinja import participation_name
@@ -25,12 +25,10 @@ router = APIRouter()
 def get_company_landing(user: CurrentUser) -> int | None:
     """None for those who see the whole company; else the first house whose profile the user
     may see (the page sends them there); 403 for everyone else."""
+    permit(policies.can_open_participation_profile(user))
     if policies.can_view_company_profile(user):
         return None
-    own = sorted(h for h in user.houses if policies.can_view_house_profile(user, h))
-    if not own:
-        raise HTTPException(status.HTTP_403_FORBIDDEN)
-    return own[0]
+    return min(h for h in user.houses if policies.can_view_house_profile(user, h))
 
 
 def get_profile_house(house_id: int, user: CurrentUser, session: SessionDep) -> House:

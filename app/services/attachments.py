@@ -148,6 +148,8 @@ def _zip_matches(path: Path, file_type: FileType) -> bool:
                 return False
             with archive.open("mimetype") as entry:
                 return entry.read(100) == file_type.content_type.encode()
+    # zipfile answers a damaged, encrypted (RuntimeError) or oddly compressed
+    # (NotImplementedError) archive with these: all mean "not the document it claims to be".
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
         return False
 

@@ -12,7 +12,7 @@ from app.errors import NotFound, ValidationFailed
 from app.i18n import N_, _
 from app.models.forum import AgendaItem, ForumSession, ItemKind
 from app.models.forum_schemas import SessionCreate, SessionUpdate
-from app.models.initiatives import Initiative, Outcome
+from app.models.initiatives import Initiative
 from app.models.people import Person, StaffKind, StaffRole
 from app.models.types import local_date, to_utc, utcnow
 from app.models.yte import YteMember, YteTerm
@@ -309,9 +309,4 @@ KIND_LABELS = {
     ItemKind.budget: N_("Budget matter"),
     ItemKind.theme: N_("Theme"),
     ItemKind.other: N_("Other matter"),
-}
-OUTCOME_LABELS = {
-    Outcome.accepted: N_("Accepted"),
-    Outcome.partly_accepted: N_("Partly accepted"),
-    Outcome.rejected: N_("Rejected"),
 }

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from app.i18n import N_, _
+from app.i18n import _
 from app.jinja import participation_name
 from app.models.houses import House
 from app.models.initiatives import Initiative, Outcome, Scope
@@ -17,12 +17,6 @@ from app.services import initiatives as initiatives_service
 
 # Cells a spreadsheet would run as a formula (OWASP's list: = + - @, tab and carriage return).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-OUTCOME_LABELS = {
-    Outcome.accepted: N_("Accepted"),
-    Outcome.partly_accepted: N_("Partly accepted"),
-    Outcome.rejected: N_("Rejected"),
-}
 
 
 def person_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -53,7 +47,7 @@ def all_houses(session: Session) -> list[House]:
 
 def outcome_label(outcome: Outcome | None) -> str:
     """The answer's verdict in the current language."""
-    return _(OUTCOME_LABELS[outcome]) if outcome is not None else ""
+    return _(lifecycle.OUTCOME_LABELS[outcome]) if outcome is not None else ""
 
 
 def scope_label(scope: Scope) -> str:

@@ -18,7 +18,7 @@ Rules the table encodes that are easy to miss:
 from dataclasses import dataclass
 
 from app.i18n import N_
-from app.models.initiatives import Initiative, State
+from app.models.initiatives import Initiative, Outcome, State
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,12 @@ STATE_LABELS = {
     State.implemented: N_("Implemented"),
     State.evaluated: N_("Evaluated"),
     State.withdrawn: N_("Withdrawn"),
+}
+
+OUTCOME_LABELS = {
+    Outcome.accepted: N_("Accepted"),
+    Outcome.partly_accepted: N_("Partly accepted"),
+    Outcome.rejected: N_("Rejected"),
 }
 
 # The states a new initiative may be created in.

@@ -6,9 +6,8 @@ from sqlmodel import Session, col, select
 
 from app import policies
 from app.config import get_settings
-from app.i18n import N_
 from app.models.houses import House
-from app.models.initiatives import Initiative, InitiativeEvent, Notification, Outcome, State
+from app.models.initiatives import Initiative, InitiativeEvent, Notification, State
 from app.models.people import Person
 from app.models.types import utcnow
 from app.services import lifecycle
@@ -16,12 +15,6 @@ from app.services import mail as mail_service
 from app.services.roles import load_principal
 
 TEMPLATE = "initiative_changed"
-
-OUTCOME_LABELS = {
-    Outcome.accepted: N_("Accepted"),
-    Outcome.partly_accepted: N_("Partly accepted"),
-    Outcome.rejected: N_("Rejected"),
-}
 
 
 def initiative_url(initiative: Initiative) -> str:
@@ -72,7 +65,9 @@ def initiative_changed(
         "assignee": assignee,
         "suggestion": event is None and initiative.state == State.suggested,
         "state_label": lifecycle.STATE_LABELS[initiative.state],
-        "outcome_label": OUTCOME_LABELS.get(initiative.outcome) if initiative.outcome else None,
+        "outcome_label": lifecycle.OUTCOME_LABELS.get(initiative.outcome)
+        if initiative.outcome
+        else None,
         "url": initiative_url(initiative),
     }
     key = f"initiative:{initiative.id}:event:{event_id if event_id is not None else 'new'}"
