@@ -2,6 +2,12 @@
 
 from app.models.audit import AuditEntry
 from app.models.auth import ApiToken, LoginAttempt, LoginLink, LoginSession
+from app.models.calendar import (
+    CalendarEvent,
+    CalendarFeed,
+    EventRegistration,
+    EventTemplate,
+)
 from app.models.committees import CommitteeMember, ResidentCommittee
 from app.models.forum import AgendaItem, ForumSession
 from app.models.houses import House, Residency
@@ -16,12 +22,21 @@ from app.models.initiatives import (
 )
 from app.models.mail import Delivery
 from app.models.meetings import ResidentMeeting
+from app.models.newsletters import DigestItem, MailPreference, Newsletter
 from app.models.participation import Participation
 from app.models.people import Person, StaffRole
-from app.models.scheduler import scheduler_job
+from app.models.scheduler import JobRun, scheduler_job
 from app.models.yte import YteMember, YteTerm
 
 __all__ = [
+    "CalendarEvent",
+    "CalendarFeed",
+    "DigestItem",
+    "EventRegistration",
+    "EventTemplate",
+    "JobRun",
+    "MailPreference",
+    "Newsletter",
     "AgendaItem",
     "ForumSession",
     "Initiative",

@@ -35,5 +35,13 @@ class Delivery(SQLModel, table=True):
     )
     attempts: int = 0
     error: str = Field(default="", max_length=1000)
+    # A transient failure is retried no earlier than this (exponential backoff).
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The newsletter this mail carries, for its progress (sent / failed / pending).
+    newsletter_id: int | None = Field(
+        default=None, foreign_key="newsletter.id", index=True, ondelete="SET NULL"
+    )
+    # One-click unsubscribe address (RFC 8058) sent as List-Unsubscribe; empty: none.
+    unsubscribe_url: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
