@@ -282,3 +282,21 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 def can_read_outbox(debug: bool, client_host: str | None) -> bool:
     """The development outbox (login links included): debug mode, from this machine only."""
     return debug and client_host in LOOPBACK
+
+
+# ---- annual calendar ----
+
+
+# ---- event registrations ----
+
+
+# ---- compliance ----
+
+
+# ---- newsletters ----
+
+
+# ---- scheduler jobs ----
+
+
+# ---- mail preferences ----

@@ -1,6 +1,8 @@
 """The scheduler: every job is registered here, with an explicit id."""
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -15,6 +17,20 @@ _scheduler: BackgroundScheduler | None = None
 DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
 
+# Every scheduled job: (id, function, trigger, trigger arguments). Add new jobs here.
+JOBS: list[tuple[str, Callable[[], Any], str, dict[str, Any]]] = [
+    ("send_mail", housekeeping.send_mail, "interval", {"minutes": 1}),
+    ("purge_logins", housekeeping.purge_logins, "cron", {"hour": 3, "minute": 15}),
+    ("send_meeting_invitations", meetings.send_due_invitations, "cron", {"hour": 6, "minute": 30}),
+    (
+        "initiative_deadlines",
+        initiatives.initiative_deadlines_daily,
+        "cron",
+        {"hour": 7, "minute": 0},
+    ),
+]
+
+
 def build() -> BackgroundScheduler:
     """A scheduler with its persistent job store in the portal's database."""
     scheduler = BackgroundScheduler(
@@ -22,33 +38,8 @@ def build() -> BackgroundScheduler:
         job_defaults=DEFAULTS,
         timezone="Europe/Helsinki",
     )
-    scheduler.add_job(
-        housekeeping.send_mail, "interval", minutes=1, id="send_mail", replace_existing=True
-    )
-    scheduler.add_job(
-        housekeeping.purge_logins,
-        "cron",
-        hour=3,
-        minute=15,
-        id="purge_logins",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        meetings.send_due_invitations,
-        "cron",
-        hour=6,
-        minute=30,
-        id="send_meeting_invitations",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        initiatives.initiative_deadlines_daily,
-        "cron",
-        hour=7,
-        minute=0,
-        id="initiative_deadlines",
-        replace_existing=True,
-    )
+    for job_id, func, trigger, arguments in JOBS:
+        scheduler.add_job(func, trigger, id=job_id, replace_existing=True, **arguments)
     return scheduler
 
 

@@ -5,25 +5,33 @@ from fastapi import APIRouter
 from app.routers import (
     account,
     admin,
+    admin_jobs,
     auth,
+    calendar,
     committees,
+    compliance,
+    event_registrations,
     forum,
     home,
     houses,
     imports,
     initiative_discussion,
     initiatives,
+    mail_preferences,
     meetings,
+    newsletters,
     participation_profile,
     yte,
 )
 from app.routers.api import auth as api_auth
+from app.routers.api import calendar as api_calendar
 from app.routers.api import committees as api_committees
 from app.routers.api import forum as api_forum
 from app.routers.api import houses as api_houses
 from app.routers.api import initiative_discussion as api_initiative_discussion
 from app.routers.api import initiatives as api_initiatives
 from app.routers.api import meetings as api_meetings
+from app.routers.api import newsletters as api_newsletters
 from app.routers.api import participation_profile as api_participation_profile
 from app.routers.api import people as api_people
 from app.routers.api import yte as api_yte
@@ -41,7 +49,13 @@ PAGE_ROUTERS: list[APIRouter] = [
     initiative_discussion.router,
     forum.router,
     participation_profile.router,
+    calendar.router,
+    event_registrations.router,
+    compliance.router,
+    newsletters.router,
+    mail_preferences.router,
     admin.router,
+    admin_jobs.router,
     imports.router,
 ]
 
@@ -56,4 +70,6 @@ API_ROUTERS: list[APIRouter] = [
     api_initiative_discussion.router,
     api_forum.router,
     api_participation_profile.router,
+    api_calendar.router,
+    api_newsletters.router,
 ]

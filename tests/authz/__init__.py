@@ -8,11 +8,29 @@ Each feature module has:
 """
 
 from tests.authz import (
+    calendar,
+    compliance,
     forum,
     initiative_discussion,
     initiatives,
     initiatives_api,
+    mail_preferences,
+    newsletters,
     participation,
+    registrations,
+    scheduler_jobs,
 )
 
-FEATURES = [initiatives, initiatives_api, initiative_discussion, forum, participation]
+FEATURES = [
+    initiatives,
+    initiatives_api,
+    initiative_discussion,
+    forum,
+    participation,
+    calendar,
+    registrations,
+    compliance,
+    newsletters,
+    scheduler_jobs,
+    mail_preferences,
+]

@@ -1,0 +1,5 @@
+"""admin jobs pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""calendar in the JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""newsletters in the JSON API."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""calendar pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

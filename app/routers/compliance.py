@@ -1,0 +1,5 @@
+"""compliance pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

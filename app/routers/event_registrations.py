@@ -1,0 +1,5 @@
+"""event registrations pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""mail preferences pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

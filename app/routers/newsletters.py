@@ -1,0 +1,5 @@
+"""newsletters pages."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
