@@ -1,8 +1,7 @@
-"""The `portal` command: run, migrate, seed, create-admin, worker, db-ping."""
+"""The `portal` command: run, migrate, seed, calendar-defaults, create-admin, worker, db-ping."""
 
 import getpass
 import sys
-import time
 
 import typer
 
@@ -44,6 +43,23 @@ def seed(
             return
         summary = demo.load(session)
     typer.echo(summary)
+
+
+@app.command("calendar-defaults")
+def calendar_defaults(
+    months: int = typer.Option(12, help="Generate the events of this many coming months"),
+) -> None:
+    """Load the annual calendar's default templates (idempotent) and generate their events."""
+    from app.db import session_scope
+    from app.services import calendar_defaults as defaults_service
+    from app.services import calendar_generation
+
+    with session_scope() as session:
+        templates = defaults_service.ensure_defaults(session)
+        events = calendar_generation.generate(session, months=months)
+    typer.echo(
+        f"Annual calendar: added {len(templates)} default templates and {len(events)} events."
+    )
 
 
 @app.command("create-admin")
@@ -104,16 +120,36 @@ def run(
 
 @app.command()
 def worker() -> None:
-    """Run the scheduler on its own, for deployments with several web workers."""
+    """Run the scheduler on its own, for deployments with several web workers or hosts.
+
+    On PostgreSQL it runs the jobs only while it holds the scheduler lock: a second worker (or
+    a web process with the scheduler enabled) waits and takes over if the first one dies. It
+    runs until SIGTERM or SIGINT (Ctrl-C), then stops the jobs and releases the lock.
+    """
+    import signal
+    import threading
+
     from app import scheduler
 
+    stopping = threading.Event()
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     scheduler.start(force=True)
-    typer.echo("Scheduler running; Ctrl-C stops it.")
+    runner = scheduler.current()
+    if runner is not None and runner.active:
+        typer.echo("Scheduler running; Ctrl-C stops it.")
+    else:
+        typer.echo("Another scheduler is active; waiting to take over. Ctrl-C stops.")
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
+        while not stopping.wait(1.0):
+            pass
+    finally:
         scheduler.shutdown()
+    typer.echo("Scheduler stopped.")
 
 
 @app.command("db-ping")

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     max_request_bytes: int = 2 * 1024 * 1024
     forum_notice_days: int = 7
 
+    # The scheduler: a run missed by more than this after downtime is recorded as missed, not
+    # run late; a scheduler waiting for PostgreSQL's advisory lock tries again this often.
+    scheduler_grace_seconds: int = 3600
+    scheduler_lock_retry_seconds: float = 15.0
+    scheduler_runs_kept: int = 200  # job runs kept per job (older ones are pruned)
+    # A delivery claimed ("sending") longer ago than this by a sender that died is sent again,
+    # with the same Message-ID.
+    mail_sending_lease_seconds: int = 600
+
     @property
     def request_limit(self) -> int:
         """The largest request body accepted, in bytes."""

@@ -1,7 +1,8 @@
 """Request dependencies: the database session, the current user, role guards, CSRF."""
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
@@ -15,6 +16,8 @@ from app.models.types import HELSINKI, utcnow
 from app.security import same
 from app.services import auth as auth_service
 from app.services.roles import Principal, load_principal
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 SESSION_COOKIE = "portal_session"
 CSRF_COOKIE = "portal_csrf"
@@ -131,12 +134,21 @@ async def form_data(request: Request) -> dict[str, str]:
 FormData = Annotated[dict[str, str], Depends(form_data)]
 
 
+def csrf_exempt(endpoint: F) -> F:
+    """Mark a route that proves itself without our CSRF token: only a one-click unsubscribe
+    (RFC 8058), which a mail provider posts without cookies and whose signed token is the proof."""
+    endpoint.csrf_exempt = True  # type: ignore[attr-defined]
+    return endpoint
+
+
 async def verify_csrf(request: Request) -> None:
     """Every state-changing form carries the token from its cookie (double submit)."""
     if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
         return
     if request.url.path.startswith("/api/"):
         return  # bearer tokens, never cookies: no cross-site forgery possible
+    if getattr(request.scope.get("endpoint"), "csrf_exempt", False):
+        return  # the route checks a signed token of its own (see csrf_exempt)
     cookie = request.cookies.get(CSRF_COOKIE, "")
     if not cookie:
         # Refused before the body is read: a forged upload costs the server nothing.

@@ -1,8 +1,10 @@
 """Every permission, as a named predicate. Routes enforce them; templates show buttons by them."""
 
+from app.models.calendar import Audience, CalendarEvent
 from app.models.forum import ForumSession
 from app.models.initiatives import Initiative, Scope, State
-from app.services import lifecycle
+from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus
+from app.services import audiences, lifecycle
 from app.services.roles import Principal
 
 User = Principal | None
@@ -287,16 +289,134 @@ def can_read_outbox(debug: bool, client_host: str | None) -> bool:
 # ---- annual calendar ----
 
 
+def can_view_calendar(user: User) -> bool:
+    """Open the calendar (it shows only the events the person's roles concern)."""
+    return user is not None
+
+
+def can_view_event(user: User, event: CalendarEvent) -> bool:
+    """See one event: whoever its audience reaches today; management and admins all."""
+    return user is not None and audiences.includes(user, event.audience, event.house_id)
+
+
+def can_manage_calendar(user: User) -> bool:
+    """Edit the annual calendar's templates, add, adjust and cancel events: management."""
+    return is_staff_overseer(user)
+
+
 # ---- event registrations ----
+
+
+def can_register_for_event(user: User, event: CalendarEvent) -> bool:
+    """Register for an event (or see one's registration): whoever its audience includes."""
+    return user is not None and audiences.includes(user, event.audience, event.house_id)
+
+
+def can_cancel_registration(user: User, event: CalendarEvent, registered: bool) -> bool:
+    """Cancel one's registration: the audience, and anyone who holds one (e.g. after moving)."""
+    return user is not None and (registered or can_register_for_event(user, event))
+
+
+def can_view_attendees(user: User, event: CalendarEvent) -> bool:
+    """See and download an event's attendee list: management, administrators, and for a
+    house's event the house's property manager."""
+    if is_staff_overseer(user):
+        return True
+    return user is not None and event.house_id is not None and event.house_id in user.manager_of
 
 
 # ---- compliance ----
 
 
+def can_view_compliance(user: User) -> bool:
+    """Open the compliance view: management, administrators, and property managers (who see
+    their own houses). Housing advisers work with single households, not with the bodies."""
+    return is_staff_overseer(user) or (user is not None and user.is_manager)
+
+
+def can_view_company_compliance(user: User) -> bool:
+    """See every house and the company's newsletters in the compliance view."""
+    return is_staff_overseer(user)
+
+
 # ---- newsletters ----
+
+# Whom each kind of newsletter goes to (a house bulletin: the house's residents).
+NEWSLETTER_AUDIENCES = {
+    NewsletterKind.chairs: Audience.all_chairs,
+    NewsletterKind.residents: Audience.all_residents,
+    NewsletterKind.house: Audience.house_residents,
+}
+NEWSLETTER_EDITABLE = frozenset(
+    {NewsletterStatus.draft, NewsletterStatus.scheduled, NewsletterStatus.cancelled}
+)
+
+
+def can_write_newsletter(user: User, kind: NewsletterKind, house_id: int | None = None) -> bool:
+    """Write a newsletter of a kind: the chairs' and residents' newsletters management and
+    administrators; a house's bulletin its property manager, its committee and management."""
+    if user is None:
+        return False
+    if kind != NewsletterKind.house:
+        return is_staff_overseer(user)
+    return house_id is not None and (
+        can_manage_house(user, house_id) or house_id in user.committee_of
+    )
+
+
+def can_write_newsletters(user: User) -> bool:
+    """Start a newsletter of some kind: an overseer, a property manager or a committee member."""
+    return user is not None and (
+        is_staff_overseer(user) or bool(user.manager_of) or bool(user.committee_of)
+    )
+
+
+def can_manage_newsletter(user: User, newsletter: Newsletter) -> bool:
+    """Preview, test, schedule or cancel a newsletter: whoever may write its kind."""
+    return can_write_newsletter(user, newsletter.kind, newsletter.house_id)
+
+
+def can_edit_newsletter(user: User, newsletter: Newsletter) -> bool:
+    """Change a newsletter's text: its writers, until sending begins."""
+    return newsletter.status in NEWSLETTER_EDITABLE and can_manage_newsletter(user, newsletter)
+
+
+def can_cancel_newsletter(user: User, newsletter: Newsletter) -> bool:
+    """Stop a scheduled newsletter before it goes: its writers."""
+    return newsletter.status == NewsletterStatus.scheduled and can_manage_newsletter(
+        user, newsletter
+    )
+
+
+def can_list_newsletters(user: User) -> bool:
+    """Open the newsletter archive (it lists only what the user may read)."""
+    return user is not None
+
+
+def can_read_newsletter(user: User, newsletter: Newsletter) -> bool:
+    """Read a newsletter: its writers always (drafts included), management and administrators,
+    and once it is sent, whoever belongs to its audience today."""
+    if user is None:
+        return False
+    if can_manage_newsletter(user, newsletter) or is_staff_overseer(user):
+        return True
+    if newsletter.status != NewsletterStatus.sent:
+        return False
+    audience = NEWSLETTER_AUDIENCES[NewsletterKind(newsletter.kind)]
+    return audiences.includes(user, audience, newsletter.house_id)
 
 
 # ---- scheduler jobs ----
 
 
+def can_manage_jobs(user: User) -> bool:
+    """See the scheduled jobs, their runs and the mail queue, and run a job now: administrators."""
+    return user is not None and user.is_admin
+
+
 # ---- mail preferences ----
+
+
+def can_choose_mail(user: User) -> bool:
+    """Choose how one's own notifications and newsletters come: every logged-in person."""
+    return user is not None

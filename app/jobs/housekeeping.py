@@ -1,21 +1,33 @@
-"""Housekeeping: send queued mail, forget expired logins."""
+"""Housekeeping: send queued mail, forget expired logins, prune old job runs."""
 
 from typing import Any
 
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from app.config import get_settings
 from app.db import get_engine
-from app.jobs import job
+from app.jobs import job, recorded, run_id_for
 from app.services import auth as auth_service
+from app.services import job_runs
 from app.services import mail as mail_service
 
 
-def send_mail() -> Any:
-    """Send whatever the delivery table holds as pending (each row at most once)."""
-    return mail_service.send_pending(get_engine())
+def send_mail(bind: Engine | Connection | None = None) -> Any:
+    """Send whatever the delivery table holds as due (each row claimed before it leaves)."""
+    # Not a @job: send_pending commits each claim and each result in transactions of its own.
+    bind = bind if bind is not None else get_engine()
+    with recorded(run_id_for(send_mail), bind):
+        return mail_service.send_pending(bind)
 
 
 @job
 def purge_logins(session: Session) -> None:
     """Forget expired sessions, login links, access tokens and old attempts."""
     auth_service.purge_expired(session)
+
+
+@job
+def prune_job_runs(session: Session) -> int:
+    """Keep only the newest runs of every job for the job page."""
+    return job_runs.prune(session, get_settings().scheduler_runs_kept)

@@ -37,6 +37,8 @@ class Delivery(SQLModel, table=True):
     error: str = Field(default="", max_length=1000)
     # A transient failure is retried no earlier than this (exponential backoff).
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When a sender claimed it (status sending): a claim older than the lease is a dead sender's.
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The newsletter this mail carries, for its progress (sent / failed / pending).
     newsletter_id: int | None = Field(
         default=None, foreign_key="newsletter.id", index=True, ondelete="SET NULL"

@@ -30,6 +30,7 @@ from app.routers.api import forum as api_forum
 from app.routers.api import houses as api_houses
 from app.routers.api import initiative_discussion as api_initiative_discussion
 from app.routers.api import initiatives as api_initiatives
+from app.routers.api import mail_preferences as api_mail_preferences
 from app.routers.api import meetings as api_meetings
 from app.routers.api import newsletters as api_newsletters
 from app.routers.api import participation_profile as api_participation_profile
@@ -72,4 +73,5 @@ API_ROUTERS: list[APIRouter] = [
     api_participation_profile.router,
     api_calendar.router,
     api_newsletters.router,
+    api_mail_preferences.router,
 ]

@@ -1,6 +1,6 @@
 """Audit rows for every change to shared data."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -19,7 +19,7 @@ def snapshot(obj: SQLModel) -> dict[str, Any]:
     for key, value in obj.model_dump().items():
         if key in _SECRET_FIELDS:
             continue
-        if isinstance(value, datetime | date):
+        if isinstance(value, datetime | date | time):
             value = value.isoformat()
         elif isinstance(value, Decimal):
             value = str(value)

@@ -17,7 +17,7 @@ from app.models.meetings import ResidentMeeting
 from app.models.people import Language, Person, StaffRole
 from app.models.yte import YteMember, YteTerm
 from app.security import hash_password
-from app.services import demo_initiatives, demo_plan
+from app.services import calendar_defaults, calendar_generation, demo_initiatives, demo_plan
 
 PASSWORD = "asukasdemo"  # noqa: S105 - the published password of the demo logins
 SINGULAR = {
@@ -33,6 +33,8 @@ SINGULAR = {
     "initiatives": "initiative",
     "forum sessions": "forum session",
     "agenda items": "agenda item",
+    "calendar templates": "calendar template",
+    "calendar events": "calendar event",
 }
 
 
@@ -66,7 +68,8 @@ def is_empty(session: Session) -> bool:
 
 def load(session: Session, today: date | None = None) -> str:
     """Insert whatever of the demo data is missing, flushing; returns a summary line."""
-    plan = demo_plan.build_plan(today or datetime.now(demo_plan.HELSINKI).date())
+    plan_today = today or datetime.now(demo_plan.HELSINKI).date()
+    plan = demo_plan.build_plan(plan_today)
     added: dict[str, int] = {}
     people = _people(session, plan, added)
     houses = _houses(session, plan, people, added)
@@ -76,10 +79,19 @@ def load(session: Session, today: date | None = None) -> str:
     _committees(session, plan, people, houses, meetings, added)
     _yte(session, plan, people, houses, added)
     demo_initiatives.load(session, plan, people, houses, added, today)
+    _calendar(session, added, plan_today)
     done = [f"{n} {what if n != 1 else SINGULAR[what]}" for what, n in added.items() if n]
     if not done:
         return "The demo data is already in place: nothing was added."
     return "Demo data loaded: added " + ", ".join(done) + "."
+
+
+def _calendar(session: Session, added: dict[str, int], today: date) -> None:
+    """The annual calendar's default templates and their events for the coming year."""
+    templates = calendar_defaults.ensure_defaults(session)
+    added["calendar templates"] = added.get("calendar templates", 0) + len(templates)
+    events = calendar_generation.generate(session, today=today)
+    added["calendar events"] = added.get("calendar events", 0) + len(events)
 
 
 def _insert(session: Session, added: dict[str, int], what: str, rows: list[Any]) -> None:

@@ -33,11 +33,12 @@ def deliver(
     if choice == Frequency.immediate:
         mail_service.queue(session, key, person, template, url=url, **context)
         return choice
+    # in_digest lets a template leave out what the digest says once (greeting, footer).
     subject, text, _html = mail_service.render(
-        template, person.language.value, person=person, url=url, **context
+        template, person.language.value, person=person, url=url, in_digest=True, **context
     )
     item = DigestItem(
-        person_id=person.id, topic=topic, key=key, subject=subject, body_text=text, url=url
+        person_id=person.id, topic=topic, key=key, subject=subject, body_text=text.strip(), url=url
     )
     try:
         with session.begin_nested():

@@ -26,6 +26,7 @@ class Event:
     url: str = ""
     dtstamp: datetime | None = None
     sequence: int | None = None  # the revision: a client updates its copy when it grows
+    status: str = ""  # TENTATIVE, CONFIRMED or CANCELLED (RFC 5545 3.8.1.11); empty: not written
 
 
 def escape_text(value: str) -> str:
@@ -79,6 +80,8 @@ def _event_lines(event: Event, now: datetime) -> list[str]:
     ]
     if event.sequence is not None:
         lines.append(f"SEQUENCE:{event.sequence}")
+    if event.status:
+        lines.append(f"STATUS:{event.status}")
     if event.location:
         lines.append(f"LOCATION:{escape_text(event.location)}")
     if event.description:

@@ -1,15 +1,21 @@
 """Mail: rendered from templates, written to the delivery table, then sent at most once."""
 
 import contextlib
+import hashlib
+import hmac
 import logging
+import re
 import smtplib
 import ssl
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -39,9 +45,22 @@ def render(template: str, lang: str, **context: Any) -> tuple[str, str, str]:
 
 
 def queue(
-    session: Session, message_key: str, person: Person, template: str, **context: Any
+    session: Session,
+    message_key: str,
+    person: Person,
+    template: str,
+    *,
+    newsletter_id: int | None = None,
+    unsubscribe_url: str = "",
+    **context: Any,
 ) -> Delivery | None:
-    """Write one delivery for a person (in their language); None if it was already queued."""
+    """Write one delivery for a person (in their language); None if it was already queued.
+
+    A newsletter's mail names the newsletter (for its progress) and carries an unsubscribe
+    address, which the templates also see.
+    """
+    if unsubscribe_url:
+        context["unsubscribe_url"] = unsubscribe_url
     subject, text, html = render(template, person.language.value, person=person, **context)
     delivery = Delivery(
         message_key=message_key,
@@ -50,6 +69,8 @@ def queue(
         subject=subject,
         body_text=text,
         body_html=html,
+        newsletter_id=newsletter_id,
+        unsubscribe_url=unsubscribe_url,
     )
     try:
         with session.begin_nested():
@@ -57,6 +78,29 @@ def queue(
     except IntegrityError:
         return None
     return delivery
+
+
+class _Verbatim(str):
+    """A header written as it is: the default policy would RFC 2047-encode a long address,
+    which mail providers do not decode in List-Unsubscribe. Only checked values get here."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> "_Verbatim":
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: Any) -> str:
+        """The header line, unfolded (an address of a few hundred characters fits a line)."""
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def _unsubscribe_header(url: str) -> str | None:
+    """<url> for List-Unsubscribe; None unless an http(s) address of header-safe characters."""
+    if not re.fullmatch(r"https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{1,900}", url or ""):
+        return None
+    return _Verbatim("List-Unsubscribe", f"<{url}>")
 
 
 def build_message(delivery: Delivery, settings: Settings) -> EmailMessage:
@@ -68,6 +112,11 @@ def build_message(delivery: Delivery, settings: Settings) -> EmailMessage:
     message["Subject"] = _clean_header(delivery.subject)
     message["Message-ID"] = make_msgid(domain=addr.split("@")[-1] or None)
     message["Auto-Submitted"] = "auto-generated"
+    unsubscribe = _unsubscribe_header(delivery.unsubscribe_url)
+    if unsubscribe:
+        # RFC 2369 and RFC 8058: the mail provider's unsubscribe button POSTs to the address.
+        message["List-Unsubscribe"] = unsubscribe
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(delivery.body_text)
     if delivery.body_html:
         message.add_alternative(delivery.body_html, subtype="html")
@@ -92,28 +141,98 @@ def _smtp(settings: Settings) -> smtplib.SMTP:
 
 
 MAX_ATTEMPTS = 5
+BACKOFF_CAP_MINUTES = 60
 
 
 def _is_transient(exc: Exception) -> bool:
     """Connection trouble and 4xx answers pass; 5xx answers and refused recipients do not."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
-        return False
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
     return True
 
 
+def _still_connected(exc: Exception) -> bool:
+    """Whether the server answered about this one message and the connection stays usable."""
+    return isinstance(
+        exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused | smtplib.SMTPDataError
+    ) and not (isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421)
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the given number of failed tries: 1, 2, 4, 8 ... minutes, capped."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), BACKOFF_CAP_MINUTES))
+
+
+def message_id(delivery: Delivery, settings: Settings) -> str:
+    """The Message-ID of a delivery: the same on every try (a copy resent after a crash is
+    recognisably the same message), unique per delivery and per installation (keyed by the
+    secret key)."""
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
+    tag = hmac.new(
+        settings.secret_key.encode(),
+        f"{delivery.id}:{delivery.message_key}:{delivery.recipient}".encode(),
+        hashlib.sha256,
+    ).hexdigest()[:20]
+    return f"<delivery.{delivery.id}.{tag}@{domain}>"
+
+
+def _due(now: datetime, lease: timedelta) -> ColumnElement[bool]:
+    """Deliveries a sender may take: pending and due, or claimed by a sender that died."""
+    return or_(
+        and_(
+            col(Delivery.status) == DeliveryStatus.pending,
+            or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now),
+        ),
+        and_(
+            col(Delivery.status) == DeliveryStatus.sending,
+            col(Delivery.claimed_at).is_not(None),
+            col(Delivery.claimed_at) <= now - lease,
+        ),
+    )
+
+
 def send_pending(
-    engine: Engine | Connection, settings: Settings | None = None, limit: int = 500
+    engine: Engine | Connection,
+    settings: Settings | None = None,
+    limit: int = 500,
+    now: datetime | None = None,
 ) -> int:
-    """Send pending deliveries; each is claimed before sending, so none goes out twice."""
+    """Send the due deliveries over one SMTP connection; the number sent.
+
+    Each row is claimed (status sending, claimed_at) in a committed transaction of its own just
+    before it leaves, so a live sender's rows are never taken by another. A sender that dies
+    after claiming leaves the row in sending: once the claim is older than
+    PORTAL_MAIL_SENDING_LEASE_SECONDS another run sends it again, with the same Message-ID, in
+    case the first copy did arrive. A transient failure (server down, 4xx answer) is tried
+    again after a backoff of 1, 2, 4, 8 ... minutes, up to MAX_ATTEMPTS tries; a permanent one
+    (5xx, refused address) ends the row as failed. `now` fixes the clock for tests.
+    """
     settings = settings or get_settings()
+    lease = timedelta(seconds=settings.mail_sending_lease_seconds)
+
+    def clock() -> datetime:
+        return now or utcnow()
+
     sent = 0
     with Session(engine, join_transaction_mode="create_savepoint") as session:
+        # A message whose sender died with it again and again is given up, not retried forever.
+        session.execute(
+            update(Delivery)
+            .where(
+                col(Delivery.status) == DeliveryStatus.sending,
+                col(Delivery.claimed_at) <= clock() - lease,
+                col(Delivery.attempts) >= MAX_ATTEMPTS,
+            )
+            .values(status=DeliveryStatus.failed, error="The sender stopped while sending it.")
+        )
+        session.commit()
         ids = list(
             session.exec(
                 select(Delivery.id)
-                .where(Delivery.status == DeliveryStatus.pending)
+                .where(_due(clock(), lease))
                 .order_by(col(Delivery.id))
                 .limit(limit)
             )
@@ -126,45 +245,118 @@ def send_pending(
             with Session(
                 engine, expire_on_commit=False, join_transaction_mode="create_savepoint"
             ) as session:
+                moment = clock()
+                # The claim re-checks that the row is still due, in one statement: of two
+                # senders only one changes it (PostgreSQL re-reads a row locked meanwhile).
                 claimed = session.execute(
                     update(Delivery)
-                    .where(
-                        col(Delivery.id) == delivery_id,
-                        col(Delivery.status) == DeliveryStatus.pending,
+                    .where(col(Delivery.id) == delivery_id, _due(moment, lease))
+                    .values(
+                        status=DeliveryStatus.sending,
+                        attempts=Delivery.attempts + 1,
+                        claimed_at=moment,
                     )
-                    .values(status=DeliveryStatus.sending, attempts=Delivery.attempts + 1)
                 )
                 session.commit()
                 if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                    continue  # another worker has it
+                    continue  # another sender has it
                 delivery = session.get_one(Delivery, delivery_id)
+                # End the read before the result is written by one UPDATE: on SQLite a read
+                # that turns into a write can deadlock with another writer and fail at once.
+                session.commit()
+                result: dict[str, Any]
+                try:
+                    message = build_message(delivery, settings)
+                    message.replace_header("Message-ID", message_id(delivery, settings))
+                except (ValueError, TypeError, LookupError, MessageError) as exc:
+                    # A row that cannot become a message must not stop the queue on every run.
+                    log.error("delivery %s cannot be built: %s", delivery_id, exc)
+                    failed = {"status": DeliveryStatus.failed, "error": str(exc)[:1000]}
+                    session.execute(
+                        update(Delivery).where(col(Delivery.id) == delivery_id).values(**failed)
+                    )
+                    session.commit()
+                    continue
                 try:
                     if settings.mail_transport == "smtp":
                         if client is None:
                             client = _smtp(settings)
-                        client.send_message(build_message(delivery, settings))
-                    delivery.status = DeliveryStatus.sent
-                    delivery.sent_at = utcnow()
+                        client.send_message(message)
+                    result = {
+                        "status": DeliveryStatus.sent,
+                        "sent_at": clock(),
+                        "error": "",
+                        "next_attempt_at": None,
+                    }
                     sent += 1
+                    stop = False
                 except (smtplib.SMTPException, OSError) as exc:
                     log.warning("mail to delivery %s failed: %s", delivery_id, exc)
-                    # A server that is down or says "try later" gets the mail again on a later
-                    # run; a refused address or too many tries ends it as failed.
                     retry = _is_transient(exc) and delivery.attempts < MAX_ATTEMPTS
-                    delivery.status = DeliveryStatus.pending if retry else DeliveryStatus.failed
-                    delivery.error = str(exc)[:1000]
-                    client = None
-                    if retry:
-                        session.add(delivery)
-                        session.commit()
-                        break  # the server is not taking mail now: leave the rest for later
-                session.add(delivery)
+                    result = {
+                        "status": DeliveryStatus.pending if retry else DeliveryStatus.failed,
+                        "next_attempt_at": clock() + backoff(delivery.attempts) if retry else None,
+                        "error": str(exc)[:1000],
+                    }
+                    connected = _still_connected(exc)
+                    if not connected:
+                        _close(client)
+                        client = None
+                    # A server that is down or not taking mail now: leave the rest for later.
+                    stop = retry and not connected
+                session.execute(
+                    update(Delivery).where(col(Delivery.id) == delivery_id).values(**result)
+                )
                 session.commit()
+                if stop:
+                    break
     finally:
-        if client is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                client.quit()
+        _close(client)
     return sent
+
+
+def _close(client: smtplib.SMTP | None) -> None:
+    if client is not None:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            client.quit()
+
+
+@dataclass
+class QueueHealth:
+    """The mail queue at a glance, for the administrators' job page."""
+
+    pending: int
+    stuck: int  # claimed by a sender longer ago than the lease (or before claims had a time)
+    failed: int
+    newest_failures: list[Delivery]
+
+
+def queue_health(
+    session: Session, settings: Settings | None = None, now: datetime | None = None, limit: int = 10
+) -> QueueHealth:
+    """Pending, stuck and failed deliveries, with the newest failures."""
+    settings = settings or get_settings()
+    cutoff = (now or utcnow()) - timedelta(seconds=settings.mail_sending_lease_seconds)
+
+    def number(*conditions: ColumnElement[bool]) -> int:
+        return session.exec(select(func.count()).select_from(Delivery).where(*conditions)).one()
+
+    return QueueHealth(
+        pending=number(col(Delivery.status) == DeliveryStatus.pending),
+        stuck=number(
+            col(Delivery.status) == DeliveryStatus.sending,
+            or_(col(Delivery.claimed_at).is_(None), col(Delivery.claimed_at) <= cutoff),
+        ),
+        failed=number(col(Delivery.status) == DeliveryStatus.failed),
+        newest_failures=list(
+            session.exec(
+                select(Delivery)
+                .where(Delivery.status == DeliveryStatus.failed)
+                .order_by(col(Delivery.id).desc())
+                .limit(limit)
+            )
+        ),
+    )
 
 
 def recent(session: Session, limit: int = 50) -> list[Delivery]:

@@ -1,4 +1,5 @@
-"""Telling followers: a front-page line and a mail for every change to an initiative."""
+"""Telling followers: a front-page line and a mail (or a digest line) for every change to an
+initiative."""
 
 from datetime import datetime
 
@@ -8,10 +9,10 @@ from app import policies
 from app.config import get_settings
 from app.models.houses import House
 from app.models.initiatives import Initiative, InitiativeEvent, Notification, State
+from app.models.newsletters import Topic
 from app.models.people import Person
 from app.models.types import utcnow
-from app.services import lifecycle
-from app.services import mail as mail_service
+from app.services import digests, lifecycle
 from app.services.roles import load_principal
 
 TEMPLATE = "initiative_changed"
@@ -68,8 +69,8 @@ def initiative_changed(
         "outcome_label": lifecycle.OUTCOME_LABELS.get(initiative.outcome)
         if initiative.outcome
         else None,
-        "url": initiative_url(initiative),
     }
+    url = initiative_url(initiative)
     key = f"initiative:{initiative.id}:event:{event_id if event_id is not None else 'new'}"
     told = 0
     for person in initiatives_service.followers(session, initiative.id):
@@ -89,7 +90,10 @@ def initiative_changed(
                 created_at=now,
             )
         )
-        mail_service.queue(session, key, person, TEMPLATE, **context)
+        # The mail comes at once, in a digest or not at all, as the follower has chosen.
+        digests.deliver(
+            session, person, Topic.initiative_changes, key, TEMPLATE, url=url, **context
+        )
         told += 1
     session.flush()
     return told

@@ -234,6 +234,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.add_column(sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("newsletter_id", sa.Integer(), nullable=True))
         batch_op.add_column(
             sa.Column("unsubscribe_url", sa.String(length=500), nullable=False, server_default="")
@@ -258,6 +259,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_delivery_newsletter_id"))
         batch_op.drop_column("unsubscribe_url")
         batch_op.drop_column("newsletter_id")
+        batch_op.drop_column("claimed_at")
         batch_op.drop_column("next_attempt_at")
 
     with op.batch_alter_table("event_registration", schema=None) as batch_op:

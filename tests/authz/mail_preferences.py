@@ -5,13 +5,19 @@ from typing import Any
 
 from sqlmodel import Session
 
-from tests.authz.roles import Rule
+from tests.authz.roles import LOGGED_IN, Rule
 
-MATRIX: dict[str, Rule] = {}
+# Everyone chooses their own mail; nobody reaches another person's choices.
+MATRIX: dict[str, Rule] = {
+    "GET /account/notifications": Rule(LOGGED_IN),
+    "POST /account/notifications": Rule(LOGGED_IN),
+    "GET /api/v1/me/preferences": Rule(LOGGED_IN),
+    "PUT /api/v1/me/preferences": Rule(LOGGED_IN),
+}
 
 
 def extend_world(session: Session, world: dict[str, Any]) -> dict[str, Any]:
-    """Objects the routes below need."""
+    """Objects the routes below need: none, the routes concern the caller only."""
     return {}
 
 

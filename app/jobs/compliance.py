@@ -1,0 +1,14 @@
+"""Compliance: the daily reminders of what the cooperation model promises (meetings, terms,
+newsletters), each to whoever must act, once."""
+
+from sqlmodel import Session
+
+from app.jobs import job
+from app.models.types import local_date, utcnow
+from app.services import compliance
+
+
+@job
+def send_reminders(session: Session) -> compliance.ReminderRun:
+    """Queue the reminders due today (Helsinki)."""
+    return compliance.send_reminders(session, today=local_date(utcnow()))
