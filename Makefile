@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format check-migrations assets messages clean
+.PHONY: install run test lint format check-migrations assets messages clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,6 +18,13 @@ run: install
 	PORTAL_DEBUG=$${PORTAL_DEBUG:-1} $(BIN)/portal run --demo
 
 test: install
+	@if [ -x "$${PORTAL_BROWSER:-/usr/bin/chromium}" ] || command -v chromium >/dev/null; then \
+	  echo "== browser tests (tests/browser): Chromium found, they run with each database below"; \
+	elif [ -n "$$PORTAL_REQUIRE_BROWSER" ]; then \
+	  echo "PORTAL_REQUIRE_BROWSER is set but no Chromium was found" >&2; exit 1; \
+	else \
+	  echo "== browser tests (tests/browser) SKIPPED: no Chromium found (apt-get install chromium)"; \
+	fi
 	@echo "== tests on SQLite"
 	env -u PORTAL_TEST_DATABASE_URL $(BIN)/python -m pytest -q
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
@@ -41,6 +48,16 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix app migrations tests seeds
 	$(BIN)/ruff format app migrations tests seeds
+
+# The benchmark (bench/README.md): generate the dataset, then the portal against the ceiling.
+# BENCH_SCALE=1.0 is ten times Haso; BENCH_URL picks the database (a PostgreSQL one of its own).
+BENCH_URL ?= sqlite:///var/bench.db
+BENCH_SCALE ?= 1.0
+BENCH_ARGS ?=
+bench: install
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
+	$(BIN)/python -m bench.generate --url "$(BENCH_URL)" --scale $(BENCH_SCALE)
+	$(BIN)/python -m bench.run --url "$(BENCH_URL)" $(BENCH_ARGS)
 
 # alembic check on a fresh database: the migrations produce exactly the models' schema.
 check-migrations: install

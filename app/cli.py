@@ -1,7 +1,9 @@
-"""The `portal` command: run, migrate, seed, calendar-defaults, create-admin, worker, db-ping."""
+"""The `portal` command: run, migrate, seed, calendar-defaults, create-admin, worker, db-ping,
+backup, restore."""
 
 import getpass
 import sys
+from pathlib import Path
 
 import typer
 
@@ -60,6 +62,17 @@ def calendar_defaults(
     typer.echo(
         f"Annual calendar: added {len(templates)} default templates and {len(events)} events."
     )
+
+
+@app.command("finance-defaults")
+def finance_defaults() -> None:
+    """Add the standard cost groups of the house finances that are missing (idempotent)."""
+    from app.db import session_scope
+    from app.services import finances as finances_service
+
+    with session_scope() as session:
+        added = finances_service.ensure_default_groups(session)
+    typer.echo(f"House finances: added {added} cost groups.")
 
 
 @app.command("create-admin")
@@ -171,6 +184,45 @@ def db_ping(
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()
+
+
+@app.command()
+def backup(
+    file: Path = typer.Argument(..., help="The backup file to write"),
+) -> None:
+    """Back up the database to a file while the portal runs (SQLite: online backup;
+    PostgreSQL: pg_dump's custom format)."""
+    from app.config import get_settings
+    from app.services import backup as backup_service
+
+    try:
+        backup_service.backup(get_settings().database_url, file)
+    except backup_service.BackupFailed as exc:
+        typer.echo(f"Backup failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Database backed up to {file}.")
+
+
+@app.command()
+def restore(
+    file: Path = typer.Argument(..., help="A file written by `portal backup`"),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation"),
+) -> None:
+    """Replace the database's contents with a backup (stop the portal first)."""
+    from app.config import get_settings
+    from app.db import get_engine
+    from app.services import backup as backup_service
+
+    if not yes and not typer.confirm("Everything in the database is replaced. Continue?"):
+        raise typer.Exit(1)
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    try:
+        backup_service.restore(get_settings().database_url, file)
+    except backup_service.BackupFailed as exc:
+        typer.echo(f"Restore failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Database restored from {file}.")
 
 
 def main() -> None:

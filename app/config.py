@@ -68,6 +68,30 @@ class Settings(BaseSettings):
     # with the same Message-ID.
     mail_sending_lease_seconds: int = 600
 
+    # Data protection: retention rules applied nightly (app/jobs/data_protection.py). Sent and
+    # failed mail deliveries are deleted after this many days, audit entries after this many.
+    delivery_retention_days: int = 730
+    audit_retention_days: int = 1825
+    # Accessibility statement and feedback: the contact address the statement names, and the
+    # days within which accessibility feedback must be answered (the act on digital services).
+    accessibility_contact_email: str = "asukasportaali@haso.fi"
+    accessibility_answer_days: int = 14
+    # Single sign-on with OpenID Connect: off while the issuer is empty. The issuer's
+    # /.well-known/openid-configuration is read for the endpoints and keys. "staff" lets staff
+    # (property managers, management, advisers, administrators) use it; "all" everyone.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile"
+    oidc_provider_name: str = "Haso"
+    oidc_allowed: str = "staff"
+
+    # Elections (ballots): how many candidates a house marks at most by default, how long the
+    # nomination runs before the election event and how long the voting stays open from it.
+    election_max_choices: int = 6
+    election_nomination_days: int = 28
+    election_voting_days: int = 7
+
     @property
     def request_limit(self) -> int:
         """The largest request body accepted, in bytes."""

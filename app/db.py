@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,27 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
 
 
+# SQLite refuses at once, without waiting, a transaction that read and then wants to write while
+# another connection is writing (waiting could deadlock). Work that writes (a POST, a job, the
+# mail sender) therefore takes the write lock when it begins, and waits its turn for it.
+_write_transactions: ContextVar[bool] = ContextVar("write_transactions", default=False)
+
+
+def begin_writing() -> None:
+    """From here on in this context, SQLite transactions begin with the write lock taken."""
+    _write_transactions.set(True)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Within the block, SQLite transactions begin with the write lock taken."""
+    token = _write_transactions.set(True)
+    try:
+        yield
+    finally:
+        _write_transactions.reset(token)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """Foreign keys on, and let SQLAlchemy own BEGIN so savepoints work in pysqlite."""
 
@@ -36,7 +58,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_transactions.get() else "BEGIN")
+
+
+# Sync handlers run in a pool of 40 threads, each holding one connection for its request: with
+# fewer connections than threads, 64 clients made requests wait for a connection until they
+# failed (QueuePool timeout, bench/README.md). 10 kept open plus 30 on demand cover the threads.
+POOL_SIZE = 10
+POOL_OVERFLOW = 30
 
 
 def make_engine(url: str) -> Engine:
@@ -45,12 +74,17 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+        )
         _configure_sqlite(engine)
         return engine
     if parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 @lru_cache

@@ -1,7 +1,7 @@
 """Request dependencies: the database session, the current user, role guards, CSRF."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request, status
@@ -22,6 +22,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 SESSION_COOKIE = "portal_session"
 CSRF_COOKIE = "portal_csrf"
 CSRF_FIELD = "csrf_token"
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # how often an API token's last use is noted
 
 # scope="function": the session commits when the handler returns, before the answer is sent,
 # so work done after the answer (mail) sees it and a failed commit is still reported.
@@ -84,8 +85,11 @@ def get_api_user(
     principal = load_principal(session, person, today())
     if api_token.kind == "personal":
         principal.scopes = frozenset(api_token.scopes.split())
-    api_token.last_used_at = utcnow()
-    session.add(api_token)
+    # Noted at most once a minute: a write on every request would serialise the API on SQLite.
+    now = utcnow()
+    if api_token.last_used_at is None or now - api_token.last_used_at >= TOKEN_USE_RESOLUTION:
+        api_token.last_used_at = now
+        session.add(api_token)
     request.state.principal = principal
     return principal
 

@@ -1,6 +1,6 @@
 """The one Jinja environment, for pages and mails alike (autoescape on)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,15 @@ def fmt_datetime(value: datetime | None, form: str = "medium") -> str:
     local_value = local(value)
     day = format_date(local_value.date(), form, locale=loc)
     return f"{day} {format_time(local_value, 'short', locale=loc)}"
+
+
+def fmt_time(value: datetime | time | None) -> str:
+    """A time of day in the current language; a timestamp in Helsinki time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value).timetz().replace(tzinfo=None)
+    return format_time(value, "short", locale=i18n.locale(i18n.get_language()))
 
 
 def fmt_number(value: Decimal | float | int | None, digits: int = 0) -> str:
@@ -83,6 +92,7 @@ def build_environment() -> Environment:
     env.filters.update(
         date=fmt_date,
         datetime=fmt_datetime,
+        time=fmt_time,
         number=fmt_number,
         money=fmt_money,
         participation=participation_name,

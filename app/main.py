@@ -34,8 +34,12 @@ def _is_api(request: Request) -> bool:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the scheduler with the app when enabled; stop it with the app."""
-    from app import scheduler
+    from app import i18n, scheduler
 
+    # The catalogues are compiled from the .po files once, here, rather than by the first
+    # requests of each language, each thread of which compiled its own copy meanwhile.
+    for language in i18n.LANGUAGES:
+        i18n.translations(language)
     started = scheduler.start_if_enabled()
     try:
         yield

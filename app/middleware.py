@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import i18n
+from app import db, i18n
 from app.config import get_settings
 
 LANGUAGE_COOKIE = "portal_lang"
@@ -39,6 +39,8 @@ class PortalMiddleware:
             return
         request = Request(scope)
         settings = get_settings()
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            db.begin_writing()
         i18n.begin_request(
             i18n.pick_language(
                 None,

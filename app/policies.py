@@ -1,9 +1,11 @@
 """Every permission, as a named predicate. Routes enforce them; templates show buttons by them."""
 
 from app.models.calendar import Audience, CalendarEvent
+from app.models.finances import BudgetCycle
 from app.models.forum import ForumSession
 from app.models.initiatives import Initiative, Scope, State
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus
+from app.models.surveys import Survey
 from app.services import audiences, lifecycle
 from app.services.roles import Principal
 
@@ -420,3 +422,148 @@ def can_manage_jobs(user: User) -> bool:
 def can_choose_mail(user: User) -> bool:
     """Choose how one's own notifications and newsletters come: every logged-in person."""
     return user is not None
+
+
+# ---- accessibility feedback ----
+
+
+def can_handle_accessibility_feedback(user: User) -> bool:
+    """Read the accessibility feedback and record the answers: administrators."""
+    return user is not None and user.is_admin
+
+
+# ---- house finances ----
+
+
+def can_view_finance_monthly(user: User, house_id: int) -> bool:
+    """A house's figures month by month: its chair and committee (beyond the law), its property
+    manager, management and administrators."""
+    return can_view_residents(user, house_id)
+
+
+def can_view_finances(user: User, house_id: int) -> bool:
+    """A house's yearly budget, yearly actuals and year-end statement: also its residents."""
+    return user is not None and (
+        can_view_finance_monthly(user, house_id) or house_id in user.resident_of
+    )
+
+
+def can_view_company_finances(user: User) -> bool:
+    """Company-level totals and averages, never one house's row: Haso-yte and management."""
+    return is_staff_overseer(user) or (user is not None and user.yte_member)
+
+
+def can_compare_house_finances(user: User) -> bool:
+    """Every house's figures side by side: management and administrators."""
+    return is_staff_overseer(user)
+
+
+def can_import_finances(user: User) -> bool:
+    """Import monthly figures: management, administrators, property managers (own houses)."""
+    return is_staff_overseer(user) or (user is not None and bool(user.manager_of))
+
+
+# ---- ballots and surveys ----
+
+
+def can_view_elections(user: User) -> bool:
+    """See the elections, their candidates and, once counted, their results: anyone logged in
+    (whose house vote a person may cast is decided by the data: chair, vice-chair, delegate)."""
+    return user is not None
+
+
+def can_manage_elections(user: User) -> bool:
+    """Create elections, follow the turnout and count the votes: management, administrators."""
+    return user is not None and (user.is_management or user.is_admin)
+
+
+def can_stand_in_elections(user: User) -> bool:
+    """Stand as a candidate during a nomination: sitting chairs."""
+    return user is not None and user.is_chair
+
+
+def can_name_election_delegate(user: User) -> bool:
+    """Name who casts a house's vote: the house's committee (the service checks chair or
+    vice-chair of that very house)."""
+    return user is not None and bool(user.committee_of)
+
+
+# ---- data protection ----
+
+
+def can_download_own_data(user: User) -> bool:
+    """Download everything the portal holds about oneself: anyone logged in."""
+    return user is not None
+
+
+def can_erase_people(user: User) -> bool:
+    """Erase a person's data on their request: administrators."""
+    return user is not None and user.is_admin
+
+
+def can_manage_cost_groups(user: User) -> bool:
+    """Add, rename, reorder and hide the cost groups: management and administrators."""
+    return is_staff_overseer(user)
+
+
+def can_manage_budget_cycles(user: User) -> bool:
+    """Start the budget cycles, confirm budgets, evaluate, follow the statements: management."""
+    return is_staff_overseer(user)
+
+
+def can_open_budget_cycles(user: User) -> bool:
+    """Open the list of budget cycles: anyone with a house role, Haso-yte or management."""
+    return user is not None and (is_staff_overseer(user) or user.yte_member or bool(user.houses))
+
+
+def can_give_budget_statement(user: User, house_id: int) -> bool:
+    """Give the statement (lausunto) on a house's budget proposal: its committee."""
+    return user is not None and house_id in user.committee_of
+
+
+def can_give_company_budget_statement(user: User) -> bool:
+    """Give the statement on the company's budget: Haso-yte."""
+    return user is not None and user.yte_member
+
+
+def can_view_budget_cycle(user: User, cycle: BudgetCycle) -> bool:
+    """A house's cycle: whoever sees its yearly figures; the company's: Haso-yte, management."""
+    if cycle.house_id is None:
+        return can_view_company_finances(user)
+    return can_view_finances(user, cycle.house_id)
+
+
+def can_take_budget_step(user: User, cycle: BudgetCycle, move: str) -> bool:
+    """Whose move it is: the property manager publishes a house's proposal (management the
+    company's), the committee or Haso-yte gives the statement, management confirms and
+    evaluates."""
+    if move == "proposal":
+        if cycle.house_id is None:
+            return is_staff_overseer(user)
+        return can_manage_house(user, cycle.house_id)
+    if move == "statement":
+        if cycle.house_id is None:
+            return can_give_company_budget_statement(user)
+        return can_give_budget_statement(user, cycle.house_id)
+    return can_manage_budget_cycles(user) and move in ("confirmation", "evaluation")
+
+
+def can_view_surveys(user: User) -> bool:
+    """Open the surveys page (it lists the surveys one may answer or made): anyone logged in."""
+    return user is not None
+
+
+def can_create_surveys(user: User) -> bool:
+    """Make a survey: management and administrators for any audience, a property manager or a
+    committee for their own house's residents."""
+    return user is not None and (
+        user.is_management or user.is_admin or bool(user.manager_of) or bool(user.committee_of)
+    )
+
+
+def can_manage_survey(user: User, survey: Survey) -> bool:
+    """See a survey's results whenever they are ready, export them and share them: its creator,
+    management and administrators."""
+    if user is None:
+        return False
+    return survey.created_by == user.id or user.is_management or user.is_admin

@@ -26,10 +26,15 @@ from sqlalchemy.exc import DBAPIError
 
 from app.config import get_settings
 from app.db import get_engine
+from app.jobs import accessibility as accessibility_jobs
+from app.jobs import budget_cycle as budget_cycle_jobs
 from app.jobs import calendar as calendar_jobs
 from app.jobs import compliance, current_run, event_mail, housekeeping, initiatives, meetings
+from app.jobs import data_protection as data_protection_jobs
 from app.jobs import digests as digest_jobs
+from app.jobs import elections as election_jobs
 from app.jobs import newsletters as newsletter_jobs
+from app.jobs import surveys as survey_jobs
 from app.services import job_runs
 from app.services.scheduler_lock import AdvisoryLock, Leader
 
@@ -43,6 +48,7 @@ JOBS: list[tuple[str, Callable[[], Any], str, dict[str, Any]]] = [
     ("newsletters_send", newsletter_jobs.send_due_newsletters, "interval", {"minutes": 1}),
     ("purge_logins", housekeeping.purge_logins, "cron", {"hour": 3, "minute": 15}),
     ("prune_job_runs", housekeeping.prune_job_runs, "cron", {"hour": 3, "minute": 30}),
+    ("data_retention", data_protection_jobs.apply_retention, "cron", {"hour": 3, "minute": 45}),
     ("send_meeting_invitations", meetings.send_due_invitations, "cron", {"hour": 6, "minute": 30}),
     (
         "initiative_deadlines",
@@ -54,12 +60,26 @@ JOBS: list[tuple[str, Callable[[], Any], str, dict[str, Any]]] = [
     ("event_invitations", event_mail.send_invitations, "cron", {"hour": 6, "minute": 45}),
     ("event_reminders", event_mail.send_reminders, "cron", {"minute": 5}),
     ("compliance_reminders", compliance.send_reminders, "cron", {"hour": 8, "minute": 0}),
+    (
+        "budget_cycle_reminders",
+        budget_cycle_jobs.send_reminders,
+        "cron",
+        {"hour": 8, "minute": 5},
+    ),
     ("digest_daily", digest_jobs.digest_daily, "cron", {"hour": 6, "minute": 0}),
+    ("elections_daily", election_jobs.elections_daily, "cron", {"hour": 0, "minute": 20}),
+    ("surveys_daily", survey_jobs.surveys_daily, "cron", {"hour": 7, "minute": 20}),
     (
         "digest_weekly",
         digest_jobs.digest_weekly,
         "cron",
         {"day_of_week": "mon", "hour": 6, "minute": 0},
+    ),
+    (
+        "accessibility_feedback_reminders",
+        accessibility_jobs.feedback_reminders,
+        "cron",
+        {"hour": 8, "minute": 10},
     ),
 ]
 

@@ -48,6 +48,8 @@ EXPECTED = {
     "can_view_yte": LOGGED_IN,
     "can_manage_yte": {"management", "admin"},
     "can_view_audit": {"admin"},
+    "can_download_own_data": LOGGED_IN,
+    "can_erase_people": {"admin"},
     "can_vote_in": {"voter"},
     "can_view_committee": {
         "resident",
@@ -97,6 +99,43 @@ EXPECTED = {
     "can_list_newsletters": LOGGED_IN,
     "can_manage_jobs": {"admin"},
     "can_choose_mail": LOGGED_IN,
+    # house finances
+    "can_view_finance_monthly": {"member", "chair", "manager", "management", "admin"},
+    "can_view_finances": {
+        "resident",
+        "voter",
+        "member",
+        "chair",
+        "manager",
+        "management",
+        "admin",
+    },
+    "can_view_company_finances": {"yte", "management", "admin"},
+    "can_compare_house_finances": {"management", "admin"},
+    "can_import_finances": {"manager", "other_manager", "management", "admin"},
+    "can_manage_budget_cycles": {"management", "admin"},
+    "can_manage_cost_groups": {"management", "admin"},
+    "can_open_budget_cycles": {
+        "resident",
+        "voter",
+        "member",
+        "chair",
+        "manager",
+        "other_manager",
+        "yte",
+        "management",
+        "admin",
+    },
+    "can_give_budget_statement": {"member", "chair"},
+    "can_give_company_budget_statement": {"yte"},
+    "can_handle_accessibility_feedback": {"admin"},
+    # ballots and surveys
+    "can_view_elections": LOGGED_IN,
+    "can_manage_elections": {"management", "admin"},
+    "can_stand_in_elections": {"chair"},
+    "can_name_election_delegate": {"member", "chair"},
+    "can_view_surveys": LOGGED_IN,
+    "can_create_surveys": {"member", "chair", "manager", "other_manager", "management", "admin"},
 }
 
 
@@ -118,6 +157,7 @@ def test_every_predicate_has_expectations():
     }
     special = {
         "has_scope",
+        "can_manage_survey",
         "can_read_person",
         "can_read_outbox",
         # these take an initiative or a forum session: tested one by one below
@@ -140,6 +180,9 @@ def test_every_predicate_has_expectations():
         "can_edit_newsletter",
         "can_cancel_newsletter",
         "can_read_newsletter",
+        # these take a budget cycle: tested in tests/services/test_budget_cycle.py
+        "can_view_budget_cycle",
+        "can_take_budget_step",
     }
     assert predicates - set(EXPECTED) - special == set()
 

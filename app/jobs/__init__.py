@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from app.db import get_engine
+from app.db import get_engine, writing
 from app.services import job_runs
 
 log = logging.getLogger("app.jobs")
@@ -79,6 +79,7 @@ def job(func: Callable[[Session], Any]) -> Callable[..., Any]:
     def run(bind: Bind | None = None) -> Any:
         bind = bind if bind is not None else get_engine()
         with (
+            writing(),
             recorded(run_id_for(run), bind),
             Session(
                 bind, expire_on_commit=False, join_transaction_mode="create_savepoint"

@@ -1,7 +1,16 @@
 """Every table, imported so that metadata (and Alembic) sees them all."""
 
+from app.models.accessibility import AccessibilityFeedback
 from app.models.audit import AuditEntry
 from app.models.auth import ApiToken, LoginAttempt, LoginLink, LoginSession
+from app.models.ballots import (
+    Election,
+    ElectionBallot,
+    ElectionBallotChoice,
+    ElectionCandidate,
+    ElectionDelegate,
+    ElectionParticipation,
+)
 from app.models.calendar import (
     CalendarEvent,
     CalendarFeed,
@@ -9,6 +18,14 @@ from app.models.calendar import (
     EventTemplate,
 )
 from app.models.committees import CommitteeMember, ResidentCommittee
+from app.models.finances import (
+    BudgetCycle,
+    BudgetLine,
+    CostGroup,
+    FinanceImport,
+    MonthlyActual,
+    UsageCharge,
+)
 from app.models.forum import AgendaItem, ForumSession
 from app.models.houses import House, Residency
 from app.models.initiatives import (
@@ -26,9 +43,35 @@ from app.models.newsletters import DigestItem, MailPreference, Newsletter
 from app.models.participation import Participation
 from app.models.people import Person, StaffRole
 from app.models.scheduler import JobRun, scheduler_job
+from app.models.sso import SsoIdentity, SsoLogin, SsoSession
+from app.models.surveys import (
+    Survey,
+    SurveyAnswer,
+    SurveyParticipation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from app.models.yte import YteMember, YteTerm
 
 __all__ = [
+    "Election",
+    "ElectionBallot",
+    "ElectionBallotChoice",
+    "ElectionCandidate",
+    "ElectionDelegate",
+    "ElectionParticipation",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyParticipation",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "AccessibilityFeedback",
+    "BudgetCycle",
+    "BudgetLine",
+    "CostGroup",
+    "FinanceImport",
+    "MonthlyActual",
+    "UsageCharge",
     "CalendarEvent",
     "CalendarFeed",
     "DigestItem",
@@ -61,6 +104,9 @@ __all__ = [
     "ResidentMeeting",
     "StaffRole",
     "scheduler_job",
+    "SsoIdentity",
+    "SsoLogin",
+    "SsoSession",
     "YteMember",
     "YteTerm",
 ]

@@ -1,11 +1,22 @@
 """Input and output schemas of the annual calendar (the tables are in app/models/calendar.py)."""
 
 from datetime import date, datetime, time
+from typing import Annotated
 
+from pydantic import WithJsonSchema
 from sqlmodel import Field, SQLModel
 
 from app.models.calendar import Audience, EventKind, Mode, YearRule
 from app.models.participation import Participation
+
+# A local time of day in Helsinki ("18:00:00"), without the UTC offset that JSON Schema's
+# "time" format demands.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "18:00:00"}
+    ),
+]
 
 
 class TemplateInput(SQLModel):
@@ -23,7 +34,7 @@ class TemplateInput(SQLModel):
     day: int | None = None
     weekday: int | None = None  # 0 = Monday; set, it replaces the day of the month
     week: int = 1  # the n-th such weekday, 5 = the last
-    start_time: time = time(18, 0)
+    start_time: LocalTime = time(18, 0)
     duration_minutes: int = 120
     audience: Audience
     house_id: int | None = None
@@ -61,7 +72,7 @@ class TemplatePublic(SQLModel):
     day: int | None
     weekday: int | None
     week: int
-    start_time: time
+    start_time: LocalTime
     duration_minutes: int
     audience: Audience
     house_id: int | None

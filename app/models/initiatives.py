@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import StringConstraints
-from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.participation import Participation, ParticipationType
@@ -54,6 +54,18 @@ class Initiative(SQLModel, table=True):
         CheckConstraint(
             "state NOT IN ('answered', 'implemented', 'evaluated') OR outcome IS NOT NULL",
             name="answered_outcome",
+        ),
+        # Covers the visibility rule (initiative_lists.visible_clause): counting what a person
+        # may see scans this narrow index, not the table with its texts (migration 0009).
+        Index(
+            "ix_initiative_visibility",
+            "scope",
+            "house_id",
+            "state",
+            "filed_by_id",
+            "suggested_by_id",
+            "assignee_id",
+            "submitted_at",
         ),
     )
 

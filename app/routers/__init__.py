@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.routers import (
+    accessibility,
     account,
     admin,
     admin_jobs,
@@ -10,7 +11,9 @@ from app.routers import (
     calendar,
     committees,
     compliance,
+    elections,
     event_registrations,
+    finances,
     forum,
     home,
     houses,
@@ -21,11 +24,16 @@ from app.routers import (
     meetings,
     newsletters,
     participation_profile,
+    privacy,
+    sso,
+    surveys,
     yte,
 )
 from app.routers.api import auth as api_auth
 from app.routers.api import calendar as api_calendar
 from app.routers.api import committees as api_committees
+from app.routers.api import elections as api_elections
+from app.routers.api import finances as api_finances
 from app.routers.api import forum as api_forum
 from app.routers.api import houses as api_houses
 from app.routers.api import initiative_discussion as api_initiative_discussion
@@ -35,12 +43,14 @@ from app.routers.api import meetings as api_meetings
 from app.routers.api import newsletters as api_newsletters
 from app.routers.api import participation_profile as api_participation_profile
 from app.routers.api import people as api_people
+from app.routers.api import surveys as api_surveys
 from app.routers.api import yte as api_yte
 
 # HTML pages: not part of the API's OpenAPI description.
 PAGE_ROUTERS: list[APIRouter] = [
     home.router,
     auth.router,
+    sso.router,
     account.router,
     houses.router,
     meetings.router,
@@ -50,6 +60,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     initiative_discussion.router,
     forum.router,
     participation_profile.router,
+    finances.router,
     calendar.router,
     event_registrations.router,
     compliance.router,
@@ -58,6 +69,10 @@ PAGE_ROUTERS: list[APIRouter] = [
     admin.router,
     admin_jobs.router,
     imports.router,
+    accessibility.router,
+    elections.router,
+    surveys.router,
+    privacy.router,
 ]
 
 API_ROUTERS: list[APIRouter] = [
@@ -71,7 +86,11 @@ API_ROUTERS: list[APIRouter] = [
     api_initiative_discussion.router,
     api_forum.router,
     api_participation_profile.router,
+    api_finances.router,
     api_calendar.router,
     api_newsletters.router,
     api_mail_preferences.router,
+    api_elections.router,
+    api_surveys.router,
+    privacy.api_router,
 ]

@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+import httpx
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.engine import Engine
@@ -12,6 +13,7 @@ from app.i18n import LANGUAGES, _
 from app.middleware import LANGUAGE_COOKIE
 from app.services import auth as auth_service
 from app.services import mail as mail_service
+from app.services import oidc as oidc_service
 from app.services import people as people_service
 from app.templating import render
 
@@ -152,12 +154,20 @@ def use_login_link(
 
 
 @router.post("/logout", name="logout")
-def logout(request: Request, session: SessionDep) -> Response:
-    """End the session on the server and in the browser."""
+def logout(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    http: Annotated[httpx.Client, Depends(oidc_service.http_client)],
+) -> Response:
+    """End the session on the server and in the browser (and at the identity provider when the
+    session began there)."""
     token = request.cookies.get(SESSION_COOKIE)
+    target = "/login"
     if token:
+        target = oidc_service.logout_url(session, settings, http, token) or target
         auth_service.end_session(session, token)
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse(target, status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 

@@ -16,6 +16,9 @@ from app.models.people import Person, StaffKind, StaffRole
 from app.models.yte import YteMember, YteTerm
 from app.services.roles import Principal
 
+# Above this many ids, a query avoids one IN list (bound-parameter limits of the databases).
+LARGE = 5000
+
 HOUSE_AUDIENCES = frozenset({Audience.house_residents, Audience.house_committee})
 
 
@@ -85,6 +88,11 @@ def person_ids(session: Session, audience: Audience, house_id: int | None, today
         )
     if not ids:
         return set()
+    if len(ids) > LARGE:
+        # Every resident is more bound parameters than SQLite or PostgreSQL accept in one IN
+        # list: take away the (few) inactive people instead.
+        inactive = session.exec(select(Person.id).where(col(Person.is_active).is_(False)))
+        return ids - {pid for pid in inactive if pid is not None}
     active = session.exec(
         select(Person.id).where(col(Person.id).in_(ids), col(Person.is_active).is_(True))
     )
@@ -94,11 +102,14 @@ def person_ids(session: Session, audience: Audience, house_id: int | None, today
 def people(session: Session, audience: Audience, house_id: int | None, today: date) -> list[Person]:
     """The active people an audience reaches today, in id order."""
     ids = person_ids(session, audience, house_id, today)
-    if not ids:
-        return []
-    return list(
-        session.exec(select(Person).where(col(Person.id).in_(ids)).order_by(col(Person.id)))
-    )
+    ordered = sorted(ids)
+    found: list[Person] = []
+    for start in range(0, len(ordered), LARGE):  # a chunk at a time, for the same reason
+        part = ordered[start : start + LARGE]
+        found += session.exec(
+            select(Person).where(col(Person.id).in_(part)).order_by(col(Person.id))
+        )
+    return found
 
 
 def includes(user: Principal, audience: Audience, house_id: int | None) -> bool:

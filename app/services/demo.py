@@ -17,7 +17,14 @@ from app.models.meetings import ResidentMeeting
 from app.models.people import Language, Person, StaffRole
 from app.models.yte import YteMember, YteTerm
 from app.security import hash_password
-from app.services import calendar_defaults, calendar_generation, demo_initiatives, demo_plan
+from app.services import (
+    ballots_demo,
+    calendar_defaults,
+    calendar_generation,
+    demo_finances,
+    demo_initiatives,
+    demo_plan,
+)
 
 PASSWORD = "asukasdemo"  # noqa: S105 - the published password of the demo logins
 SINGULAR = {
@@ -32,9 +39,15 @@ SINGULAR = {
     "Haso-yte members": "Haso-yte member",
     "initiatives": "initiative",
     "forum sessions": "forum session",
+    "elections": "election",
+    "surveys": "survey",
     "agenda items": "agenda item",
     "calendar templates": "calendar template",
     "calendar events": "calendar event",
+    "monthly figures": "monthly figure",
+    "budget lines": "budget line",
+    "usage charges": "usage charge",
+    "budget cycles": "budget cycle",
 }
 
 
@@ -80,6 +93,8 @@ def load(session: Session, today: date | None = None) -> str:
     _yte(session, plan, people, houses, added)
     demo_initiatives.load(session, plan, people, houses, added, today)
     _calendar(session, added, plan_today)
+    demo_finances.load(session, list(houses.values()), plan_today, added)
+    ballots_demo.load(session, added, plan_today)
     done = [f"{n} {what if n != 1 else SINGULAR[what]}" for what, n in added.items() if n]
     if not done:
         return "The demo data is already in place: nothing was added."

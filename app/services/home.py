@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, text
+from sqlalchemy import ColumnElement, and_, func, or_, text
 from sqlmodel import Session, col, select
 
 from app import policies
@@ -167,15 +167,17 @@ def notification_lines(session: Session, user: Principal) -> list[NotificationLi
 def _handled_by(user: Principal) -> ColumnElement[bool]:
     """Initiatives the person is to receive or answer: as a house's manager, as management for
     company initiatives, or as the assigned preparer."""
+    # Only the terms that apply: a constant false left in the OR (0 = 1) kept SQLite from the
+    # assignee index and made it read every initiative awaiting anyone (bench/README.md).
+    terms: list[ColumnElement[bool]] = [col(Initiative.assignee_id) == user.id]
     managed = sorted(user.manager_of)
-    return or_(
-        and_(
-            col(Initiative.scope) == Scope.house,
-            col(Initiative.house_id).in_(managed) if managed else false(),
-        ),
-        col(Initiative.scope) == Scope.company if policies.is_staff_overseer(user) else false(),
-        col(Initiative.assignee_id) == user.id,
-    )
+    if managed:
+        terms.append(
+            and_(col(Initiative.scope) == Scope.house, col(Initiative.house_id).in_(managed))
+        )
+    if policies.is_staff_overseer(user):
+        terms.append(col(Initiative.scope) == Scope.company)
+    return or_(*terms)
 
 
 def initiative_tasks(session: Session, user: Principal, now: datetime) -> list[Task]:

@@ -171,9 +171,23 @@ def all_matching(
 def years(session: Session, user: Principal) -> list[int]:
     """The years in which initiatives the user may see were created, newest first (for the
     year filter: a year of someone else's draft alone must not show that it exists)."""
-    query = select(Initiative.created_at).where(visible_clause(user))
-    found = {local_date(created).year for created in session.exec(query)}
-    return sorted(found, reverse=True)
+    # Asked of the database year by year: the first and last creation of all (read off the
+    # created_at index), then one EXISTS per year between them. Loading every visible timestamp
+    # into Python was most of the list page's time at 30,000 initiatives.
+    visible = visible_clause(user)
+    created = col(Initiative.created_at)
+    first = session.exec(select(func.min(created))).one()
+    last = session.exec(select(func.max(created))).one()
+    if first is None or last is None:
+        return []
+    found = []
+    for year in range(local_date(last).year, local_date(first).year - 1, -1):
+        start = datetime(year, 1, 1, tzinfo=HELSINKI)
+        end = datetime(year + 1, 1, 1, tzinfo=HELSINKI)
+        hit = select(Initiative.id).where(visible, created >= start, created < end).limit(1)
+        if session.exec(hit).first() is not None:
+            found.append(year)
+    return found
 
 
 def forum_queue(session: Session) -> list[Initiative]:

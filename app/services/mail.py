@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from app import i18n
 from app.config import Settings, get_settings
+from app.db import writing
 from app.jinja import env
 from app.models.mail import Delivery, DeliveryStatus
 from app.models.people import Person
@@ -195,6 +196,18 @@ def _due(now: datetime, lease: timedelta) -> ColumnElement[bool]:
 
 
 def send_pending(
+    engine: Engine | Connection,
+    settings: Settings | None = None,
+    limit: int = 500,
+    now: datetime | None = None,
+) -> int:
+    """Send the due deliveries (see _send_pending); its transactions take SQLite's write lock
+    when they begin, so a request writing at the same time never makes them fail."""
+    with writing():
+        return _send_pending(engine, settings, limit, now)
+
+
+def _send_pending(
     engine: Engine | Connection,
     settings: Settings | None = None,
     limit: int = 500,

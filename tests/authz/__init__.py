@@ -8,8 +8,11 @@ Each feature module has:
 """
 
 from tests.authz import (
+    accessibility,
+    ballots,
     calendar,
     compliance,
+    finances,
     forum,
     initiative_discussion,
     initiatives,
@@ -17,11 +20,14 @@ from tests.authz import (
     mail_preferences,
     newsletters,
     participation,
+    privacy,
     registrations,
     scheduler_jobs,
+    sso,
 )
 
 FEATURES = [
+    accessibility,
     initiatives,
     initiatives_api,
     initiative_discussion,
@@ -30,7 +36,11 @@ FEATURES = [
     calendar,
     registrations,
     compliance,
+    finances,
     newsletters,
     scheduler_jobs,
     mail_preferences,
+    ballots,
+    sso,
+    privacy,
 ]

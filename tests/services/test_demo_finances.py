@@ -1,0 +1,41 @@
+"""Demo finances: five years of plausible figures, the same on every load, loaded once."""
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from app.models.finances import MonthlyActual, UsageCharge
+from app.services import budget_cycle, demo_finances
+from app.services import finances as finances_service
+from tests.support import make_house
+
+TODAY = date(2026, 12, 1)
+
+
+def test_demo_figures_are_plausible_and_loaded_once(session):
+    houses = [make_house(session, code=f"D{n}", floor_area=Decimal("3000.0")) for n in range(3)]
+    added: dict[str, int] = {}
+    demo_finances.load(session, houses, TODAY, added)
+    # 5 years of 12 months (up to November 2026) × 15 groups × 3 houses
+    assert added["monthly figures"] == (4 * 12 + 11) * 15 * 3
+    again: dict[str, int] = {}
+    demo_finances.load(session, houses, TODAY, again)
+    assert again == {}
+    assert session.exec(select(func.count()).select_from(MonthlyActual)).one() == 2655
+    for house in houses:
+        year = finances_service.house_year(session, house, 2025)
+        assert year.months_with_figures == 12
+        assert Decimal("4.8") <= year.maintenance_per_m2 <= Decimal("7.0")
+        heating = next(r for r in year.rows if r.group.code == "heating")
+        assert heating.months[0] > heating.months[6] * 3  # January against July
+        charge = finances_service.charge_on(
+            finances_service.usage_charges(session, house.id), date(2026, 6, 1)
+        )
+        assert Decimal("11.0") <= charge <= Decimal("12.5")
+    assert session.exec(select(func.count()).select_from(UsageCharge)).one() == 15
+    # Next year's cycles: the company's and one per house, proposals published.
+    cycles = budget_cycle.cycles(session, 2027)
+    assert len(cycles) == 4 and cycles[0].house_id is None
+    assert all(c.proposed_charge for c in cycles[1:])

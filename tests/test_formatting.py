@@ -1,0 +1,74 @@
+"""Dates, times (Europe/Helsinki), numbers and euros per language, as the templates show them."""
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+import pytest
+
+from app import i18n
+from app.jinja import env
+from app.services import mail as mail_service
+from tests.support import make_person
+
+NBSP = "\xa0"
+
+
+def show(lang: str, source: str, **context) -> str:
+    with i18n.use_language(lang):
+        return env.from_string(source).render(**context)
+
+
+@pytest.mark.parametrize(
+    ("lang", "money", "number"),
+    [
+        ("fi", f"1{NBSP}234,56{NBSP}€", f"1{NBSP}234{NBSP}567"),
+        ("sv", f"1{NBSP}234,56{NBSP}€", f"1{NBSP}234{NBSP}567"),
+        ("en", "€1,234.56", "1,234,567"),
+    ],
+)
+def test_euros_and_numbers(lang, money, number):
+    assert show(lang, "{{ v | money }}", v=Decimal("1234.56")) == money
+    assert show(lang, "{{ v | number }}", v=1234567) == number
+    assert show(lang, "{{ v | number(2) }}", v=Decimal("0.5")) == (
+        "0.50" if lang == "en" else "0,50"
+    )
+    assert show(lang, "{{ v | money }}{{ v | number }}", v=None) == ""
+
+
+# 10:05 UTC on 1 July is 13:05 in Helsinki (summer time); on 31 December at 23:30 UTC it is
+# already 1 January in Helsinki.
+SUMMER = datetime(2031, 7, 1, 10, 5, tzinfo=UTC)
+NEW_YEAR = datetime(2031, 12, 31, 23, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("lang", "summer", "new_year", "day", "clock"),
+    [
+        ("fi", "1.7.2031 13.05", "1.1.2032", "24.12.2031", "14.00"),
+        ("sv", "1 juli 2031 13:05", "1 jan. 2032", "24 dec. 2031", "14:00"),
+        ("en", "1 Jul 2031 13:05", "1 Jan 2032", "24 Dec 2031", "14:00"),
+    ],
+)
+def test_dates_and_times_in_helsinki(lang, summer, new_year, day, clock):
+    assert show(lang, "{{ v | datetime }}", v=SUMMER) == summer
+    assert show(lang, "{{ v | date }}", v=NEW_YEAR) == new_year
+    assert show(lang, "{{ v | date }}", v=date(2031, 12, 24)) == day
+    assert show(lang, "{{ v | time }}", v=time(14, 0)) == clock
+    assert show(lang, "{{ v | time }}", v=SUMMER) == clock.replace("14", "13").replace("00", "05")
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_mail_is_written_in_the_recipients_language(session, lang):
+    """mail.render speaks the recipient's language, whatever the request's language is."""
+    person = make_person(session, name="Aino")
+    with i18n.use_language("fi"):
+        _subject, text, html = mail_service.render(
+            "accessibility_feedback_answer",
+            lang,
+            person=person,
+            feedback=type("F", (), {"created_at": SUMMER, "answer": "Ok", "problem": "x"})(),
+            url="http://example/accessibility",
+        )
+    expected = {"fi": "1.7.2031", "sv": "1 juli 2031", "en": "1 Jul 2031"}[lang]
+    assert expected in text and expected in html
+    assert f'<html lang="{lang}">' in html
