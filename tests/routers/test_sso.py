@@ -39,10 +39,13 @@ from tests.oidc.fixtures import (
     sso_fixture,  # noqa: F401  (fixture "sso")
     submit_form,
 )
-from tests.support import make_house, make_person, make_resident, make_staff
+from tests.support import fi, make_house, make_person, make_resident, make_staff
 
-UNKNOWN = "Your account at the identity service is not linked to anyone in the portal."
-REFUSED = "The login could not be completed. Please start again."
+UNKNOWN = fi(
+    "Your account at the identity service is not linked to anyone in the portal. "
+    "Ask the portal's administrators for help, or log in with your email address."
+)
+REFUSED = fi("The login could not be completed. Please start again.")
 
 
 @pytest.fixture()
@@ -202,7 +205,7 @@ def test_logout_of_a_password_session_stays_in_the_portal(client, session, sso, 
 
 def _refused(client, response, session, text: str = REFUSED) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == 403, response.text
-    assert text in response.text
+    assert text in response.text, "the refusal is shown in the user's language (Finnish here)"
     assert SESSION_COOKIE not in response.cookies
     assert sessions(session) == 0
     assert client.get("/").status_code == 303
@@ -321,7 +324,7 @@ def test_an_unknown_identity_is_refused_politely_and_logged(
     client.cookies.set(LANGUAGE_COOKIE, "en")
     with caplog.at_level(logging.WARNING, logger="app.services.oidc"):
         response, _ = log_in(client, browser, "unknown")
-    _refused(client, response, session, UNKNOWN)
+    _refused(client, response, session, "is not linked to anyone in the portal")
     assert "<h1>Logging in did not succeed</h1>" in response.text
     assert 'lang="en"' in response.text
     assert "nobody.here@elsewhere.example" in caplog.text
@@ -345,7 +348,11 @@ def test_residents_only_where_the_company_allows_it(
     make_resident(session, make_house(session), person)
     session.commit()
     response, _ = log_in(client, browser, "resident")
-    _refused(client, response, session, "Your role does not allow logging in with Haso ID.")
+    refusal = fi(
+        "Your role does not allow logging in with %(provider)s. Log in otherwise.",
+        provider="Haso ID",
+    )
+    _refused(client, response, session, refusal)
     monkeypatch.setattr(settings, "oidc_allowed", "all")
     response, _ = log_in(client, browser, "resident")
     assert response.status_code == 303, response.text

@@ -23,7 +23,7 @@ from app.models.committees import Position
 from app.models.yte import YteMember
 from app.services import ballots
 from app.services import elections as service
-from tests.support import make_committee, make_house, make_person, make_resident
+from tests.support import fi, make_committee, make_house, make_person, make_resident
 
 TODAY = date.today()
 
@@ -199,7 +199,9 @@ def test_a_house_votes_once_and_cannot_change_its_vote(session):
     service.cast_vote(session, election, chair.id, house.id, [a.id], TODAY)
     with pytest.raises(ValidationFailed) as info:
         service.cast_vote(session, election, vice.id, house.id, [b.id], TODAY)
-    assert "already voted" in info.value.errors["house_id"]
+    assert info.value.errors["house_id"] == fi(
+        "This house has already voted; a cast vote cannot be changed."
+    )
     assert _ballot_rows(session) == 1
     assert session.exec(select(ElectionBallotChoice.candidate_id)).all() == [a.id]
 
