@@ -102,8 +102,12 @@ def coming_events(session: Session, newsletter: Newsletter, now: datetime) -> li
 def answered_initiatives(
     session: Session, newsletter: Newsletter, now: datetime
 ) -> list[Initiative]:
-    """Initiatives answered in the last 60 days that the audience may see: the company's for
-    the chairs' and residents' newsletters, the house's own for a house bulletin."""
+    """Initiatives answered in the last 60 days that the audience may see
+    (policies.can_view_initiative): the company's for the chairs' newsletter, the house's own
+    for a house bulletin, and none for the residents' newsletter, whose readers may not see the
+    company's initiatives."""
+    if newsletter.kind == NewsletterKind.residents:
+        return []
     query = select(Initiative).where(
         col(Initiative.answered_at).is_not(None),
         col(Initiative.answered_at) >= now - timedelta(days=INITIATIVE_DAYS),
