@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
@@ -148,14 +148,25 @@ def record_answer(
     now: datetime | None = None,
 ) -> AccessibilityFeedback:
     """Record the answer and mail it to the sender, in the sender's language."""
+    already = ValidationFailed({"answer": _("This message has already been answered.")})
     if feedback.is_answered:
-        raise ValidationFailed({"answer": _("This message has already been answered.")})
+        raise already
     before = audit.snapshot(feedback)
-    feedback.answer = data.answer.strip()
-    feedback.answered_at = now or utcnow()
-    feedback.answered_by_id = actor.id
-    session.add(feedback)
-    session.flush()
+    # One UPDATE that re-checks the message is unanswered: of two administrators answering at
+    # once only one is stored, and it is the answer that is mailed (the mail's key is unique).
+    claimed = session.execute(
+        update(AccessibilityFeedback)
+        .where(
+            col(AccessibilityFeedback.id) == feedback.id,
+            col(AccessibilityFeedback.answered_at).is_(None),
+        )
+        .values(answer=data.answer.strip(), answered_at=now or utcnow(), answered_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(feedback)
+        raise already
+    session.refresh(feedback)
     audit.record(session, actor.id, "update", feedback, before)
     mail_service.queue(
         session,

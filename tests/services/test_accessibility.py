@@ -5,7 +5,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from app import scheduler
 from app.errors import ValidationFailed
@@ -124,6 +125,25 @@ def test_the_answer_is_recorded_audited_and_cannot_be_given_twice(session):
         )
     ).all()
     assert [u.after["answer"] for u in updates] == ["Fixed."]
+
+
+def test_of_two_answers_given_at_once_only_the_first_is_stored_and_mailed(session):
+    first, second = make_staff(session, StaffKind.admin), make_staff(session, StaffKind.admin)
+    feedback = accessibility.submit(session, form(), None, "en", now=SENT)
+    # The second administrator opened the form before the first one's answer was saved.
+    session.execute(
+        update(AccessibilityFeedback)
+        .where(col(AccessibilityFeedback.id) == feedback.id)
+        .values(answer="Fixed.", answered_at=SENT, answered_by_id=first.id)
+        .execution_options(synchronize_session=False)
+    )
+    assert not feedback.is_answered  # the second one's copy is stale
+    with pytest.raises(ValidationFailed) as caught:
+        accessibility.record_answer(session, feedback, AnswerForm(answer="Other."), second)
+    assert set(caught.value.errors) == {"answer"}
+    session.refresh(feedback)
+    assert (feedback.answer, feedback.answered_by_id) == ("Fixed.", first.id)
+    assert keys(session, f"accessibility:feedback:{feedback.id}:answer") == []
 
 
 def test_the_job_mails_each_administrator_in_their_language_once(
