@@ -1,5 +1,7 @@
 """Every permission, as a named predicate. Routes enforce them; templates show buttons by them."""
 
+from datetime import date
+
 from app.models.calendar import Audience, CalendarEvent
 from app.models.finances import BudgetCycle
 from app.models.forum import ForumSession
@@ -567,3 +569,25 @@ def can_manage_survey(user: User, survey: Survey) -> bool:
     if user is None:
         return False
     return survey.created_by == user.id or user.is_management or user.is_admin
+
+
+def can_answer_survey(user: User, survey: Survey) -> bool:
+    """Answer a survey: whoever its audience includes today."""
+    return user is not None and audiences.includes(user, Audience(survey.audience), survey.house_id)
+
+
+def can_view_survey(user: User, survey: Survey) -> bool:
+    """See a survey and its questions: its audience and those who manage it."""
+    return can_manage_survey(user, survey) or can_answer_survey(user, survey)
+
+
+def can_view_survey_results(user: User, survey: Survey, today: date) -> bool:
+    """See a survey's results (page, CSV and API alike): those who manage it once it has closed
+    (or at once when its results are live), its audience when the results are also shared.
+    Sealed results would show each answer as it arrives, and so who gave it."""
+    if user is None:
+        return False
+    ready = today > survey.closes_on or survey.live_results
+    if can_manage_survey(user, survey):
+        return ready
+    return ready and survey.results_shared and can_answer_survey(user, survey)

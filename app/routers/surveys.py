@@ -35,7 +35,7 @@ AUDIENCE_LABELS = {
 def get_viewable_survey(survey_id: int, user: Viewer, session: SessionDep) -> Survey:
     """A survey the person made or belongs to the audience of; others get 404."""
     survey = service.get_survey(session, survey_id)
-    if not (policies.can_manage_survey(user, survey) or service.can_answer(user, survey)):
+    if not policies.can_view_survey(user, survey):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     return survey
 
@@ -48,8 +48,17 @@ def get_managed_survey(survey_id: int, user: Viewer, session: SessionDep) -> Sur
     return survey
 
 
+def get_exportable_survey(survey_id: int, user: Viewer, session: SessionDep) -> Survey:
+    """A survey whose results the person manages and may see today (not while sealed)."""
+    survey = get_managed_survey(survey_id, user, session)
+    if not policies.can_view_survey_results(user, survey, today()):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    return survey
+
+
 ViewableSurvey = Annotated[Survey, Depends(get_viewable_survey)]
 ManagedSurvey = Annotated[Survey, Depends(get_managed_survey)]
+ExportableSurvey = Annotated[Survey, Depends(get_exportable_survey)]
 
 
 async def answer_values(request: Request) -> dict[str, list[str]]:
@@ -137,12 +146,12 @@ def _detail(
     answered_now: bool = False,
 ) -> Response:
     day = today()
-    visible = service.results_visible(user, survey, day)
+    visible = policies.can_view_survey_results(user, survey, day)
     context = {
         "survey": survey,
         "questions": service.questions(session, survey),
         "open": service.is_open(survey, day),
-        "may_answer": service.can_answer(user, survey),
+        "may_answer": policies.can_answer_survey(user, survey),
         "answered": service.has_answered(session, survey, user.id),
         "answered_now": answered_now,
         "results": service.results(session, survey) if visible else None,
@@ -185,7 +194,7 @@ def share(session: SessionDep, user: Viewer, survey: ManagedSurvey, form: FormDa
 
 
 @router.get("/surveys/{survey_id}/results.csv")
-def results_csv(session: SessionDep, user: Viewer, survey: ManagedSurvey) -> Response:
+def results_csv(session: SessionDep, user: Viewer, survey: ExportableSurvey) -> Response:
     """The results as a CSV file for Excel."""
     return Response(
         service.to_csv(session, survey),

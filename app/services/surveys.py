@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app import policies
 from app.errors import NotFound, ValidationFailed
 from app.i18n import N_, _
 from app.jinja import fmt_date
@@ -32,7 +33,7 @@ from app.models.surveys import (
     SurveyQuestion,
     SurveyResponse,
 )
-from app.services import audiences, audit, ballots, charts
+from app.services import audit, ballots, charts
 from app.services.initiative_export import safe_cell
 from app.services.roles import Principal
 
@@ -188,20 +189,17 @@ def is_open(survey: Survey, today: date) -> bool:
 
 def is_creator(user: Principal, survey: Survey) -> bool:
     """The creator, or management."""
-    return survey.created_by == user.id or user.is_management or user.is_admin
+    return policies.can_manage_survey(user, survey)
 
 
 def can_answer(user: Principal, survey: Survey) -> bool:
     """Whether the person belongs to the survey's audience."""
-    return audiences.includes(user, Audience(survey.audience), survey.house_id)
+    return policies.can_answer_survey(user, survey)
 
 
 def results_visible(user: Principal, survey: Survey, today: date) -> bool:
     """The creator sees results after closing (or live); the audience once shared."""
-    ready = today > survey.closes_on or survey.live_results
-    if is_creator(user, survey):
-        return ready
-    return ready and survey.results_shared and can_answer(user, survey)
+    return policies.can_view_survey_results(user, survey, today)
 
 
 def has_answered(session: Session, survey: Survey, person_id: int) -> bool:

@@ -119,6 +119,26 @@ def test_results_csv_and_sharing(client, session, world):
     assert 'id="results"' in client.get(url).text
 
 
+def test_results_csv_is_sealed_until_the_survey_closes(client, session, world):
+    scale = f"q{world.questions[0].id}"
+    service.answer(
+        session,
+        world.survey,
+        load_principal(session, world.resident, today()),
+        {scale: ["2"]},
+        today(),
+    )
+    session.commit()
+    url = f"/surveys/{world.survey.id}/results.csv"
+    client.login_as(session, world.boss)
+    # Still open and not live: a download after each answer would tell who answered what.
+    assert client.get(url).status_code == 403
+    world.survey.live_results = True
+    session.add(world.survey)
+    session.commit()
+    assert client.get(url).status_code == 200
+
+
 def test_api_answers_and_results(client, session, world):
     headers = api_headers(session, world.resident)
     listed = client.get("/api/v1/surveys", headers=headers).json()

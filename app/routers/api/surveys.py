@@ -20,12 +20,21 @@ Writer = Annotated[Principal, require_api("can_view_surveys", "write")]
 def get_viewable_survey(survey_id: int, user: Reader, session: SessionDep) -> Survey:
     """A survey the caller made or belongs to the audience of; 404 otherwise."""
     survey = service.get_survey(session, survey_id)
-    if not (policies.can_manage_survey(user, survey) or service.can_answer(user, survey)):
+    if not policies.can_view_survey(user, survey):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     return survey
 
 
+def get_survey_with_results(survey_id: int, user: Reader, session: SessionDep) -> Survey:
+    """A survey whose results the caller may see today; 403 before."""
+    survey = get_viewable_survey(survey_id, user, session)
+    if not policies.can_view_survey_results(user, survey, today()):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    return survey
+
+
 ViewableSurvey = Annotated[Survey, Depends(get_viewable_survey)]
+SurveyWithResults = Annotated[Survey, Depends(get_survey_with_results)]
 
 
 def _public(session: SessionDep, survey: Survey) -> SurveyPublic:
@@ -59,10 +68,8 @@ def answer_survey(
 
 
 @router.get("/{survey_id}/results", response_model=dict[str, Any])
-def read_results(session: SessionDep, user: Reader, survey: ViewableSurvey) -> dict[str, Any]:
+def read_results(session: SessionDep, user: Reader, survey: SurveyWithResults) -> dict[str, Any]:
     """Counts per choice and the free texts, once the caller may see them (403 before)."""
-    if not service.results_visible(user, survey, today()):
-        raise HTTPException(status.HTTP_403_FORBIDDEN)
     return {
         "respondents": service.respondents(session, survey),
         "questions": [
