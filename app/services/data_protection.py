@@ -12,13 +12,16 @@ from typing import Any
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.engine import Row
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
+from sqlmodel import select as select_models
 
 from app.db import metadata
 from app.models.audit import AuditEntry
+from app.models.calendar import CalendarEvent, EventRegistration, RegistrationStatus
 from app.models.mail import Delivery
 from app.models.people import Person
 from app.models.types import utcnow
+from app.services import registrations
 
 # Columns never shown, even to their owner: secrets are stored only as hashes.
 SECRET_COLUMNS = {"password_hash", "token_hash", "secret_hash", "code_hash"}
@@ -114,12 +117,26 @@ def erase(
     what they wrote in shared records stays under "Erased person #n". Returns the number of
     rows deleted per table. The audit log records the erasure without the erased details."""
     assert person.id is not None
+    moment = now or utcnow()
+    # Places the person held at coming events: freed by the erasure, handed to the waiting list.
+    held = session.exec(
+        select_models(CalendarEvent)
+        .join(EventRegistration, col(EventRegistration.event_id) == CalendarEvent.id)
+        .where(
+            EventRegistration.person_id == person.id,
+            EventRegistration.status == RegistrationStatus.registered,
+            col(CalendarEvent.starts_at) > moment,
+        )
+        .order_by(col(CalendarEvent.id))
+    ).all()
     deleted: dict[str, int] = {}
     for table, column in person_references():
         if table.name in ERASED_TABLES:
             result = session.connection().execute(delete(table).where(table.c[column] == person.id))
             if result.rowcount:
                 deleted[table.name] = deleted.get(table.name, 0) + result.rowcount
+    for event in held:
+        registrations.promote(session, event, actor_id, moment)
     # Deliveries addressed to them that no longer name them (the person row was unknown).
     deliveries = _table(Delivery)
     result = session.connection().execute(

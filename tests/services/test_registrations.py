@@ -13,8 +13,10 @@ from sqlmodel import Session, select
 from app import policies
 from app.models.audit import AuditEntry
 from app.models.calendar import Audience, CalendarEvent, EventRegistration, RegistrationStatus
+from app.models.mail import Delivery
 from app.models.people import Language, Person, StaffKind
 from app.models.types import utcnow
+from app.services import data_protection
 from app.services import mail as mail_service
 from app.services import registrations as service
 from app.services.registrations import RegistrationRefused
@@ -320,3 +322,20 @@ def test_raising_the_capacity_moves_the_waiting_up(session, house):
     assert service.promote(session, event, None) == [second]
     assert third.status == RegistrationStatus.waiting
     assert service.waiting_position(session, third) == 1
+
+
+def test_erasing_a_registered_person_moves_the_waiting_list_up(session, house):
+    event = make_event(session, capacity=1)
+    a, b = residents(session, house, 2)
+    service.register(session, event, a, 1)
+    waiting = service.register(session, event, b, 1)
+    assert waiting.status == RegistrationStatus.waiting
+    data_protection.erase(session, a.person, None)
+    session.refresh(waiting)
+    assert waiting.status == RegistrationStatus.registered
+    assert service.places_left(session, event) == 0
+    mails = session.exec(select(Delivery)).all()
+    assert any(
+        d.message_key.startswith(f"event:{event.id}:promoted:") and d.person_id == b.id
+        for d in mails
+    )
