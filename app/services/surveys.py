@@ -12,10 +12,10 @@ stored apart under a random key with no person (unless the survey is not anonymo
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app import policies
@@ -271,6 +271,65 @@ def answer(
     except ballots.AlreadyVoted as exc:
         raise ValidationFailed({"": _("You have already answered this survey.")}) from exc
     audit.record(session, user.id, "create", participation)
+
+
+# An anonymous survey's responses are rewritten daily while it is open and for this many days
+# after it closes, so that the order the rows were stored in leaves no trace of who answered.
+MIX_DAYS_AFTER_CLOSING = 7
+
+
+def mix_responses(session: Session, survey: Survey) -> int:
+    """Rewrite an anonymous survey's responses in a random order; returns how many.
+
+    A response is stored in the same transaction as its participation record: the database's
+    order of insertion (SQLite's rowid, PostgreSQL's transaction ids) would otherwise pair the
+    n-th person who answered with the n-th response. As _reshuffle_ballots does for elections.
+    """
+    if not survey.anonymous:
+        return 0
+    rows = session.exec(
+        select(SurveyResponse, SurveyAnswer)
+        .outerjoin(SurveyAnswer, col(SurveyAnswer.response_id) == SurveyResponse.id)
+        .where(SurveyResponse.survey_id == survey.id)
+    ).all()
+    answers: dict[Any, list[tuple[int, int | None, str | None]]] = {}
+    for response, answer in rows:
+        marks = answers.setdefault(response.id, [])
+        if answer is not None:
+            marks.append((answer.question_id, answer.value, answer.text))
+    for response, answer in rows:
+        for obj in (answer, response):
+            if obj is not None and obj in session:
+                session.expunge(obj)
+    response_ids = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
+    session.execute(delete(SurveyAnswer).where(col(SurveyAnswer.response_id).in_(response_ids)))
+    session.execute(delete(SurveyResponse).where(col(SurveyResponse.survey_id) == survey.id))
+    assert survey.id is not None
+    for response_id in ballots.shuffled(list(answers)):
+        session.add(SurveyResponse(id=response_id, survey_id=survey.id))
+        session.flush()
+        for question_id, value, text in ballots.shuffled(answers[response_id]):
+            session.add(
+                SurveyAnswer(
+                    response_id=response_id, question_id=question_id, value=value, text=text
+                )
+            )
+    session.flush()
+    return len(answers)
+
+
+def mix_due(session: Session, today: date) -> int:
+    """Mix the responses of every anonymous survey open today or closed in the last days."""
+    due = session.exec(
+        select(Survey)
+        .where(
+            col(Survey.anonymous).is_(True),
+            col(Survey.opens_on) <= today,
+            col(Survey.closes_on) >= today - timedelta(days=MIX_DAYS_AFTER_CLOSING),
+        )
+        .order_by(col(Survey.id))
+    ).all()
+    return sum(mix_responses(session, survey) for survey in due)
 
 
 def set_shared(session: Session, survey: Survey, shared: bool, actor_id: int) -> Survey:

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import select
 
 from app import policies
@@ -176,3 +176,35 @@ def test_results_charts_csv_and_sharing(session):
 def test_every_template_parses(key):
     _title, lines = service.TEMPLATES[key]
     assert len(service.parse_questions("\n".join(lines))) == len(lines)
+
+
+def test_anonymous_responses_are_mixed_so_their_order_names_nobody(session, monkeypatch):
+    house = make_house(session)
+    boss = make_staff(session, StaffKind.management)
+    survey = _survey(session, boss)
+    named = _survey(session, boss, anonymous=False)
+    qs = service.questions(session, survey)
+    people = [make_resident(session, house) for _ in range(3)]
+    for n, person in enumerate(people, start=1):
+        service.answer(session, survey, _principal(session, person), _form(qs, scale=str(n)), TODAY)
+    before = [(r.counts, r.texts) for r in service.results(session, survey)]
+
+    def stored_order() -> list[str]:
+        rows = session.execute(
+            text("SELECT id FROM survey_response WHERE survey_id = :s ORDER BY rowid"),
+            {"s": survey.id},
+        )
+        return [str(r[0]) for r in rows]
+
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    order = stored_order() if sqlite else []
+    monkeypatch.setattr(service.ballots, "shuffled", lambda rows, seed=None: list(rows)[::-1])
+    # The daily job mixes open anonymous surveys, and closed ones for a week.
+    assert service.mix_due(session, TODAY) == 3
+    assert service.mix_due(session, survey.closes_on + timedelta(days=8)) == 0
+    session.expire_all()
+    assert [(r.counts, r.texts) for r in service.results(session, survey)] == before
+    assert service.respondents(session, survey) == 3
+    if sqlite:  # stored again in another order than the people answered in
+        assert stored_order() != order and sorted(stored_order()) == sorted(order)
+    assert service.mix_responses(session, named) == 0
