@@ -48,6 +48,33 @@ def _context(event: CalendarEvent, person: Person) -> dict[str, Any]:
     }
 
 
+def _notify(
+    session: Session, event: CalendarEvent, people: list[Person], key: str, template: str
+) -> int:
+    """Deliver one event notification to each person, as they have chosen; returns how many."""
+    url = registrations_service.event_url(event)
+    for person in people:
+        digests.deliver(
+            session,
+            person,
+            Topic.event_reminders,
+            key=key,
+            template=template,
+            url=url,
+            **_context(event, person),
+        )
+    return len(people)
+
+
+def _stamp(session: Session, event: CalendarEvent, field: str, now: datetime) -> None:
+    """Record (audited) that an event's invitation or reminders went out."""
+    before = audit.snapshot(event)
+    setattr(event, field, now)
+    session.add(event)
+    session.flush()
+    audit.record(session, None, "update", event, before)
+
+
 def invitation_day(event: CalendarEvent) -> date:
     """The Helsinki day the invitation is due."""
     return local_date(event.starts_at) - timedelta(days=event.invitation_days)
@@ -80,23 +107,10 @@ def send_invitations(session: Session, now: datetime | None = None) -> Run:
     for event in due:
         if invitation_day(event) > today:
             continue
-        url = registrations_service.event_url(event)
-        for person in audiences.people(session, event.audience, event.house_id, today):
-            digests.deliver(
-                session,
-                person,
-                Topic.event_reminders,
-                key=f"event:{event.id}:invitation",
-                template=INVITATION_TEMPLATE,
-                url=url,
-                **_context(event, person),
-            )
-            run.notified += 1
-        before = audit.snapshot(event)
-        event.invitation_sent_at = now
-        session.add(event)
-        session.flush()
-        audit.record(session, None, "update", event, before)
+        people = audiences.people(session, event.audience, event.house_id, today)
+        key = f"event:{event.id}:invitation"
+        run.notified += _notify(session, event, people, key, INVITATION_TEMPLATE)
+        _stamp(session, event, "invitation_sent_at", now)
         run.events += 1
     return run
 
@@ -140,23 +154,10 @@ def send_reminders(session: Session, now: datetime | None = None) -> Run:
         if reminder_day(event) > today:
             continue
         assert event.id is not None
-        url = registrations_service.event_url(event)
-        for person in registered_people(session, event.id):
-            digests.deliver(
-                session,
-                person,
-                Topic.event_reminders,
-                key=f"event:{event.id}:reminder:v{event.version}",
-                template=REMINDER_TEMPLATE,
-                url=url,
-                **_context(event, person),
-            )
-            run.notified += 1
-        before = audit.snapshot(event)
-        event.reminders_sent_at = now
-        session.add(event)
-        session.flush()
-        audit.record(session, None, "update", event, before)
+        people = registered_people(session, event.id)
+        key = f"event:{event.id}:reminder:v{event.version}"
+        run.notified += _notify(session, event, people, key, REMINDER_TEMPLATE)
+        _stamp(session, event, "reminders_sent_at", now)
         run.events += 1
     return run
 
