@@ -9,9 +9,10 @@ election's elected become the new term through app/services/yte.py, so its rules
 import enum
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
@@ -208,6 +209,32 @@ def candidates(session: Session, election: Election) -> list[CandidateRow]:
     return [CandidateRow(c, name, house) for c, name, house in session.exec(query)]
 
 
+Row = TypeVar("Row", ElectionCandidate, ElectionDelegate)
+
+
+def _update_or_create(
+    session: Session,
+    actor_id: int,
+    existing: Row | None,
+    changes: dict[str, Any],
+    create: Callable[[], Row],
+) -> Row:
+    """Change the existing row, or add the one create() makes; audited either way."""
+    if existing is not None:
+        before = audit.snapshot(existing)
+        for name, value in changes.items():
+            setattr(existing, name, value)
+        session.add(existing)
+        session.flush()
+        audit.record(session, actor_id, "update", existing, before)
+        return existing
+    row = create()
+    session.add(row)
+    session.flush()
+    audit.record(session, actor_id, "create", row)
+    return row
+
+
 def stand(
     session: Session,
     election: Election,
@@ -236,21 +263,20 @@ def stand(
             ElectionCandidate.person_id == person_id,
         )
     ).first()
-    if existing is not None:
-        before = audit.snapshot(existing)
-        existing.presentation = presentation
-        session.add(existing)
-        session.flush()
-        audit.record(session, person_id, "update", existing, before)
-        return existing
     assert election.id is not None
-    candidate = ElectionCandidate(
-        election_id=election.id, person_id=person_id, house_id=house_id, presentation=presentation
+    election_id = election.id
+    return _update_or_create(
+        session,
+        person_id,
+        existing,
+        {"presentation": presentation},
+        lambda: ElectionCandidate(
+            election_id=election_id,
+            person_id=person_id,
+            house_id=house_id,
+            presentation=presentation,
+        ),
     )
-    session.add(candidate)
-    session.flush()
-    audit.record(session, person_id, "create", candidate)
-    return candidate
 
 
 def withdraw(session: Session, election: Election, person_id: int, today: date) -> None:
@@ -348,22 +374,17 @@ def name_delegate(
             ElectionDelegate.election_id == election.id, ElectionDelegate.house_id == house_id
         )
     ).first()
-    if delegate is not None:
-        before = audit.snapshot(delegate)
-        delegate.person_id = person_id
-        delegate.named_by = actor_id
-        session.add(delegate)
-        session.flush()
-        audit.record(session, actor_id, "update", delegate, before)
-        return delegate
     assert election.id is not None
-    delegate = ElectionDelegate(
-        election_id=election.id, house_id=house_id, person_id=person_id, named_by=actor_id
+    election_id = election.id
+    return _update_or_create(
+        session,
+        actor_id,
+        delegate,
+        {"person_id": person_id, "named_by": actor_id},
+        lambda: ElectionDelegate(
+            election_id=election_id, house_id=house_id, person_id=person_id, named_by=actor_id
+        ),
     )
-    session.add(delegate)
-    session.flush()
-    audit.record(session, actor_id, "create", delegate)
-    return delegate
 
 
 # ---- voting ----
