@@ -236,15 +236,9 @@ def schedule(
         )
     if errors:
         raise ValidationFailed(errors)
-    before = audit.snapshot(newsletter)
-    versioning.bump(session, newsletter, version)
-    newsletter.status = NewsletterStatus.scheduled
-    newsletter.scheduled_at = when
-    newsletter.updated_at = now
-    session.add(newsletter)
-    session.flush()
-    audit.record(session, user.id, "schedule", newsletter, before)
-    return newsletter
+    return _move(
+        session, newsletter, user, version, "schedule", now, NewsletterStatus.scheduled, when
+    )
 
 
 def cancel(
@@ -258,14 +252,30 @@ def cancel(
     now = now or utcnow()
     if newsletter.status != NewsletterStatus.scheduled:
         raise ValidationFailed({"": _("Only a scheduled newsletter can be cancelled.")})
+    return _move(
+        session, newsletter, user, version, "cancel", now, NewsletterStatus.cancelled, None
+    )
+
+
+def _move(
+    session: Session,
+    newsletter: Newsletter,
+    user: Principal,
+    version: int,
+    action: str,
+    now: datetime,
+    status: NewsletterStatus,
+    scheduled_at: datetime | None,
+) -> Newsletter:
+    """Give a newsletter a new status and sending time from the version the user saw (audited)."""
     before = audit.snapshot(newsletter)
     versioning.bump(session, newsletter, version)
-    newsletter.status = NewsletterStatus.cancelled
-    newsletter.scheduled_at = None
+    newsletter.status = status
+    newsletter.scheduled_at = scheduled_at
     newsletter.updated_at = now
     session.add(newsletter)
     session.flush()
-    audit.record(session, user.id, "cancel", newsletter, before)
+    audit.record(session, user.id, action, newsletter, before)
     return newsletter
 
 
