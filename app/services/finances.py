@@ -385,12 +385,24 @@ class CompanyTotals:
 def company_totals(session: Session, year: int, today: date) -> CompanyTotals:
     """Totals and averages over every house with figures in a year."""
     rows = [r for r in summaries(session, year) if r.months or r.budget]
-    charges = []
-    for house in session.exec(select(House)):
-        assert house.id is not None
-        amount = charge_on(usage_charges(session, house.id), min(today, date(year, 12, 31)))
-        if amount is not None:
-            charges.append(amount)
+    # Every house's charge in effect on the day, in one query: the newest charge per house that
+    # starts on or before the day (charges of houses without one are simply absent).
+    day = min(today, date(year, 12, 31))
+    latest = (
+        select(UsageCharge.house_id, func.max(UsageCharge.effective_from).label("since"))
+        .where(UsageCharge.effective_from <= day)
+        .group_by(col(UsageCharge.house_id))
+        .subquery()
+    )
+    charges = list(
+        session.exec(
+            select(UsageCharge.amount).join(
+                latest,
+                (col(UsageCharge.house_id) == latest.c.house_id)
+                & (col(UsageCharge.effective_from) == latest.c.since),
+            )
+        ).all()
+    )
     return CompanyTotals(
         len(rows),
         sum((r.house.floor_area for r in rows), Decimal(0)),

@@ -296,3 +296,32 @@ def test_budget_and_charge_changes_are_audited(session, groups):
     assert [e.action for e in entries] == ["create", "update"]
     assert Decimal(entries[1].before["amount"]) == Decimal("100")
     assert Decimal(entries[1].after["amount"]) == Decimal("120")
+
+
+def test_company_totals_read_the_usage_charges_in_one_query(session, groups):
+    from sqlalchemy import event
+
+    a = make_house(session, code="QA", floor_area=Decimal("1000.0"))
+    b = make_house(session, code="QB", floor_area=Decimal("1000.0"))
+    make_house(session, code="QC", floor_area=Decimal("1000.0"))  # no charge at all
+    for day, amount in ((date(2025, 1, 1), "10.00"), (date(2026, 3, 1), "11.00")):
+        finance_entries.set_usage_charge(session, a.id, day, Decimal(amount), None)
+    # Not yet in effect on TODAY: must not count.
+    finance_entries.set_usage_charge(session, a.id, date(2026, 9, 1), Decimal("15.00"), None)
+    finance_entries.set_usage_charge(session, b.id, date(2024, 3, 1), Decimal("9.00"), None)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "usage_charge" in statement:
+            statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        totals = finances_service.company_totals(session, 2026, TODAY)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert totals.average_charge == Decimal("10.00")
+    assert len(statements) == 1
+    # A past year reads the charge in effect at its end.
+    assert finances_service.company_totals(session, 2025, TODAY).average_charge == Decimal("9.50")
