@@ -79,6 +79,7 @@ def house_page(
         "comparison": comparison,
         "budget_chart": finance_views.budget_chart(figures),
         "comparison_chart": finance_views.comparison_chart(comparison, house.name),
+        "age_band": finance_views.age_band_label(comparison.age_band),
     }
     return render(request, "finances/house.html", context, 422 if errors else 200)
 

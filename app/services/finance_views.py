@@ -5,7 +5,7 @@ import io
 import re
 from decimal import Decimal
 
-from app.i18n import _, get_language
+from app.i18n import _, get_language, ngettext
 from app.services import charts
 from app.services.finances import Comparison, HouseSummary, HouseYear
 from app.services.initiative_export import safe_cell
@@ -99,14 +99,53 @@ def budget_chart(year: HouseYear) -> charts.BarChart | None:
     )
 
 
-def comparison_chart(comparison: Comparison, house_name: str) -> charts.BarChart | None:
-    """€/m²/month of maintenance costs: the house, its district and the company."""
-    pairs = [
-        (house_name, comparison.house),
-        (_("Houses in the same district (average)"), comparison.district),
-        (_("Company average"), comparison.company),
+def age_band_label(band: tuple[int | None, int | None]) -> str:
+    """An age band in words, e.g. "built 1980–1999"."""
+    first, last = band
+    if first is None and last is not None:
+        return _("built before %(year)s", year=last + 1)
+    if last is None and first is not None:
+        return _("built in %(year)s or later", year=first)
+    return _("built %(first)s–%(last)s", first=first, last=last)
+
+
+def comparison_rows(
+    comparison: Comparison, house_name: str
+) -> list[tuple[str, Decimal | None, int | None]]:
+    """The comparison's lines: label, €/m²/month and the number of houses averaged."""
+    return [
+        (house_name, comparison.house, None),
+        (
+            _("Houses in the same district (average)"),
+            comparison.district,
+            comparison.district_houses,
+        ),
+        (
+            _(
+                "Houses of the same age, %(band)s (average)",
+                band=age_band_label(comparison.age_band),
+            ),
+            comparison.age,
+            comparison.age_houses,
+        ),
+        (_("Company average"), comparison.company, comparison.company_houses),
     ]
-    shown = [(label, value) for label, value in pairs if value is not None]
+
+
+def comparison_chart(comparison: Comparison, house_name: str) -> charts.BarChart | None:
+    """€/m²/month of maintenance costs: the house, its district, its age band and the company."""
+    shown = [
+        (
+            label
+            if n is None
+            else ngettext(
+                "%(label)s (%(num)s house)", "%(label)s (%(num)s houses)", n, label=label
+            ),
+            value,
+        )
+        for label, value, n in comparison_rows(comparison, house_name)
+        if value is not None
+    ]
     if not shown:
         return None
     return charts.horizontal_bar_chart(

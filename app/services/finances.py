@@ -346,6 +346,23 @@ def by_deviation(rows: list[HouseSummary]) -> list[HouseSummary]:
     return sorted(rows, key=key)
 
 
+# Age bands by the year a house was built: (first year, last year), None for open ends.
+AGE_BANDS: tuple[tuple[int | None, int | None], ...] = (
+    (None, 1979),
+    (1980, 1999),
+    (2000, 2009),
+    (2010, None),
+)
+
+
+def age_band(year_built: int) -> tuple[int | None, int | None]:
+    """The age band a house built in a year belongs to."""
+    for first, last in AGE_BANDS:
+        if (first is None or year_built >= first) and (last is None or year_built <= last):
+            return first, last
+    raise ValueError(year_built)  # the bands cover every year
+
+
 @dataclass
 class Comparison:
     """€/m²/month of maintenance costs: the house, similar houses and the company."""
@@ -355,6 +372,9 @@ class Comparison:
     company: Decimal | None
     district_houses: int
     company_houses: int
+    age_band: tuple[int | None, int | None] = (None, None)
+    age: Decimal | None = None  # the average of houses in the same age band
+    age_houses: int = 0
 
 
 def _average(values: list[Decimal]) -> Decimal | None:
@@ -362,12 +382,24 @@ def _average(values: list[Decimal]) -> Decimal | None:
 
 
 def comparison(session: Session, house: House, year: int) -> Comparison:
-    """The house against the average of houses in its district and of the company."""
+    """The house against the average of houses in its district, in its age band and of the
+    company (each over the houses with figures in the year)."""
     rows = [r for r in summaries(session, year) if r.per_m2 is not None]
     district = [r.per_m2 for r in rows if r.house.district == house.district and r.per_m2]
+    band = age_band(house.year_built)
+    same_age = [r.per_m2 for r in rows if age_band(r.house.year_built) == band and r.per_m2]
     everyone = [r.per_m2 for r in rows if r.per_m2]
     own = next((r.per_m2 for r in rows if r.house.id == house.id), None)
-    return Comparison(own, _average(district), _average(everyone), len(district), len(everyone))
+    return Comparison(
+        own,
+        _average(district),
+        _average(everyone),
+        len(district),
+        len(everyone),
+        band,
+        _average(same_age),
+        len(same_age),
+    )
 
 
 @dataclass
@@ -396,7 +428,7 @@ def company_totals(session: Session, year: int, today: date) -> CompanyTotals:
     )
     charges = list(
         session.exec(
-            select(UsageCharge.amount).join(
+            select(col(UsageCharge.amount)).join(
                 latest,
                 (col(UsageCharge.house_id) == latest.c.house_id)
                 & (col(UsageCharge.effective_from) == latest.c.since),

@@ -275,3 +275,15 @@ def test_management_edits_and_adds_cost_groups(client, session, world):
 def test_others_may_not_edit_cost_groups(client, session, world):
     client.login_as(session, world["manager"])
     assert client.get("/finances/cost-groups").status_code == 403
+
+
+def test_the_house_page_compares_with_houses_of_the_same_age(client, session, world):
+    house = world["house"]  # built 1995, like FIN-B: both in the band 1980–1999
+    response = _page(client, session, world["chair"], f"/houses/{house.id}/finances?year={YEAR}")
+    assert response.status_code == 200
+    band = fi("built %(first)s–%(last)s", first=1980, last=1999)
+    label = fi("Houses of the same age, %(band)s (average)", band=band)
+    assert fi("%(label)s (%(num)s houses)", label=label, num=2) in response.text
+    assert fi("Same age band (%(band)s): %(num)s houses with figures.", band=band, num=2) in (
+        response.text
+    )

@@ -325,3 +325,45 @@ def test_company_totals_read_the_usage_charges_in_one_query(session, groups):
     assert len(statements) == 1
     # A past year reads the charge in effect at its end.
     assert finances_service.company_totals(session, 2025, TODAY).average_charge == Decimal("9.50")
+
+
+@pytest.mark.parametrize(
+    ("built", "band"),
+    [
+        (1800, (None, 1979)),
+        (1979, (None, 1979)),
+        (1980, (1980, 1999)),
+        (1999, (1980, 1999)),
+        (2000, (2000, 2009)),
+        (2009, (2000, 2009)),
+        (2010, (2010, None)),
+        (2100, (2010, None)),
+    ],
+)
+def test_age_bands_cover_every_year(built, band):
+    assert finances_service.age_band(built) == band
+
+
+def test_comparison_with_houses_of_the_same_age_band(session, groups):
+    old = make_house(
+        session, code="OLD", district="Kallio", year_built=1975, floor_area=Decimal("1000.0")
+    )
+    make_house(
+        session, code="OLD2", district="Vuosaari", year_built=1962, floor_area=Decimal("1000.0")
+    )
+    make_house(
+        session, code="NEW", district="Kallio", year_built=2015, floor_area=Decimal("1000.0")
+    )
+    make_house(session, code="OLD3", year_built=1970, floor_area=Decimal("1000.0"))  # no figures
+    finance_import.import_actuals(
+        session,
+        _csv("OLD;2026-01;heating;2000", "OLD2;2026-01;heating;5000", "NEW;2026-01;heating;8000"),
+        None,
+        filename="x.csv",
+        today=TODAY,
+    )
+    found = finances_service.comparison(session, old, 2026)
+    assert found.age_band == (None, 1979)
+    assert (found.age, found.age_houses) == (Decimal("3.50"), 2)
+    assert (found.district, found.district_houses) == (Decimal("5.00"), 2)
+    assert (found.company, found.company_houses) == (Decimal("5.00"), 3)
