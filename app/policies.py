@@ -550,6 +550,13 @@ def can_take_budget_step(user: User, cycle: BudgetCycle, move: str) -> bool:
     return can_manage_budget_cycles(user) and move in ("confirmation", "evaluation")
 
 
+def can_revise_budget_proposal(user: User, cycle: BudgetCycle) -> bool:
+    """Revise a house's budget proposal: whoever publishes it, its property manager (and
+    management). When it may be revised (published, not confirmed, before the statement
+    deadline) the service decides, refusing with a message that says why."""
+    return cycle.house_id is not None and can_take_budget_step(user, cycle, "proposal")
+
+
 def can_view_surveys(user: User) -> bool:
     """Open the surveys page (it lists the surveys one may answer or made): anyone logged in."""
     return user is not None

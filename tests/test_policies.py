@@ -187,6 +187,7 @@ def test_every_predicate_has_expectations():
         # these take a budget cycle: tested in tests/services/test_budget_cycle.py
         "can_view_budget_cycle",
         "can_take_budget_step",
+        "can_revise_budget_proposal",
     }
     assert predicates - set(EXPECTED) - special == set()
 

@@ -37,14 +37,22 @@ class CostGroup(SQLModel, table=True):
         return {"sv": self.name_sv, "en": self.name_en}.get(lang, self.name_fi)
 
 
+class ImportKind(enum.StrEnum):
+    """What an imported file holds."""
+
+    actuals = "actuals"  # monthly actual amounts: house, month, group, amount
+    budget = "budget"  # yearly budgets: house, year, group, amount
+
+
 class FinanceImport(SQLModel, table=True):
-    """One import of monthly figures: the source of every amount it stored."""
+    """One import of monthly figures or yearly budgets: the source of every amount it stored."""
 
     __tablename__ = "finance_import"
 
     id: int | None = Field(default=None, primary_key=True)
     filename: str = Field(max_length=255)
     channel: str = Field(default="upload", max_length=10)  # upload (a page) or api
+    kind: ImportKind = Field(default=ImportKind.actuals, sa_type=StrEnumType(ImportKind, 10))
     imported_by_id: int | None = Field(
         default=None, foreign_key="person.id", index=True, ondelete="SET NULL"
     )
@@ -86,6 +94,9 @@ class BudgetLine(SQLModel, table=True):
     amount: Decimal = Field(sa_type=Money())
     updated_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    import_id: int | None = Field(  # None: entered in the budget cycle (or by a script)
+        default=None, foreign_key="finance_import.id", index=True, ondelete="SET NULL"
+    )
 
 
 class UsageCharge(SQLModel, table=True):

@@ -13,7 +13,13 @@ from app.errors import ValidationFailed
 from app.i18n import _
 from app.models.finances import BudgetCycle
 from app.models.houses import House
-from app.services import budget_cycle, finance_entries, finance_import, finance_views
+from app.services import (
+    budget_cycle,
+    finance_budgets,
+    finance_entries,
+    finance_import,
+    finance_views,
+)
 from app.services import finances as finances_service
 from app.services import houses as houses_service
 from app.services.roles import Principal
@@ -340,14 +346,26 @@ def _cycle_view(
     values: dict[str, str] | None = None,
 ) -> Response:
     house = session.get(House, cycle.house_id) if cycle.house_id else None
+    proposal = (
+        finance_budgets.proposal(session, house.id, cycle.year) if house and house.id else None
+    )
+    prefill = proposal.form_values() if proposal else {}
+    if proposal is not None and values is None:
+        prefill |= {"text": cycle.proposal_text}
+        if cycle.proposed_charge is not None:
+            prefill["charge"] = str(cycle.proposed_charge).replace(".", ",")
     context = {
         "cycle": cycle,
         "house": house,
         "participation": {k.value: v.value for k, v in budget_cycle.PARTICIPATION.items()},
         "deadline": budget_cycle.deadline(cycle),
         "moves": [m for m in budget_cycle.MOVES if budget_cycle.MOVES[m][0] == cycle.step],
+        "revisable": budget_cycle.revisable(cycle, today()),
+        "proposal": proposal,
+        "field_name": finance_budgets.field_name,
         "errors": errors or {},
         "values": values or {},
+        "proposal_values": {**prefill, **(values or {})},
     }
     return render(request, "finances/cycle.html", context, 422 if errors else 200)
 
@@ -372,8 +390,33 @@ def _move(
             form.get("text", ""),
             user.id,
             charge=form.get("charge", ""),
+            amounts=form,
             version=int(version) if version.isdigit() else None,
             url=_cycle_url(cycle.id),
+        )
+    except ValidationFailed as exc:
+        return _cycle_view(request, session, cycle, exc.errors, form)
+    return RedirectResponse(f"/budget-cycles/{cycle.id}", 303)
+
+
+@router.post("/budget-cycles/{cycle_id}/proposal/revision", name="budget_cycle_revision")
+def revise_proposal(
+    request: Request, session: SessionDep, user: CurrentUser, cycle: VisibleCycle, form: FormData
+) -> Response:
+    """Revise the published proposal (budget per cost group, usage charge, explanation) until
+    the statement deadline."""
+    if not policies.can_revise_budget_proposal(user, cycle):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    version = form.get("version", "")
+    try:
+        budget_cycle.revise(
+            session,
+            cycle,
+            form.get("text", ""),
+            user.id,
+            charge=form.get("charge", ""),
+            amounts=form,
+            version=int(version) if version.isdigit() else None,
         )
     except ValidationFailed as exc:
         return _cycle_view(request, session, cycle, exc.errors, form)

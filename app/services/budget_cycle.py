@@ -21,7 +21,7 @@ from app.models.houses import House
 from app.models.participation import Participation
 from app.models.people import Person
 from app.models.types import local_date, utcnow
-from app.services import audiences, audit, finance_entries
+from app.services import audiences, audit, finance_budgets, finance_entries
 from app.services import mail as mail_service
 
 # The kind of participation of each step: what say the people asked have at that point.
@@ -154,34 +154,33 @@ def advance(
     *,
     now: datetime | None = None,
     charge: str = "",
+    amounts: dict[str, str] | None = None,
     version: int | None = None,
     url: str = "",
 ) -> BudgetCycle:
-    """Take a step: publish the proposal, give the statement, confirm or evaluate."""
+    """Take a step: publish the proposal (for a house with its budget per cost group and the
+    usage charge), give the statement, confirm or evaluate."""
     now = now or utcnow()
     start_step, next_step = MOVES[move]
     if version is not None and version != cycle.version:
         raise ValidationFailed({"": _("Someone else changed the budget cycle meanwhile.")})
     if cycle.step != start_step:
         raise ValidationFailed({"": _("This step cannot be taken now.")})
-    text = text.strip()
-    if not text:
-        raise ValidationFailed({"text": _("This field is required.")})
-    if len(text) > 10000:
-        raise ValidationFailed({"text": _("Enter at most %(n)s characters.", n=10000)})
     before = audit.snapshot(cycle)
     if move == "proposal":
-        cycle.proposal_text, cycle.proposed_at = text, now
-        cycle.proposed_charge = _charge(charge) if cycle.house_id is not None else None
+        _set_proposal(session, cycle, text, charge, amounts or {}, actor_id, now)
     elif move == "statement":
+        text = _text(text)
         cycle.statement_text, cycle.statement_by_id, cycle.statement_at = text, actor_id, now
     elif move == "confirmation":
+        text = _text(text)
         cycle.confirmation_text, cycle.confirmed_at = text, now
         if cycle.house_id is not None and cycle.proposed_charge is not None:
             finance_entries.set_usage_charge(
                 session, cycle.house_id, cycle.effective_from, cycle.proposed_charge, actor_id
             )
     else:
+        text = _text(text)
         cycle.evaluation_text, cycle.evaluated_at = text, now
     cycle.step = next_step
     cycle.version += 1
@@ -189,6 +188,94 @@ def advance(
     session.flush()
     audit.record(session, actor_id, "update", cycle, before)
     _notify(session, cycle, move, local_date(now), url)
+    return cycle
+
+
+def _text(raw: str) -> str:
+    text = raw.strip()
+    if not text:
+        raise ValidationFailed({"text": _("This field is required.")})
+    if len(text) > 10000:
+        raise ValidationFailed({"text": _("Enter at most %(n)s characters.", n=10000)})
+    return text
+
+
+def _set_proposal(
+    session: Session,
+    cycle: BudgetCycle,
+    text: str,
+    charge: str,
+    amounts: dict[str, str],
+    actor_id: int,
+    now: datetime,
+) -> None:
+    """Check every field of the proposal (errors of all fields at once), then store it: the
+    text, the usage charge and, for a house, the budget lines of the cycle's year."""
+    errors: dict[str, str] = {}
+    values: dict[int, Decimal] = {}
+    proposed_charge: Decimal | None = None
+    try:
+        text = _text(text)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if cycle.house_id is not None:
+        try:
+            proposed_charge = _charge(charge)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+        try:
+            values = finance_budgets.parse_amounts(session, amounts)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    if cycle.house_id is not None:
+        finance_budgets.store(session, cycle.house_id, cycle.year, values, actor_id)
+    cycle.proposal_text, cycle.proposed_charge = text, proposed_charge
+    cycle.proposed_at = cycle.proposed_at or now
+
+
+def revisable(cycle: BudgetCycle, today: date) -> bool:
+    """A house's published proposal can be revised until the statement deadline, and never once
+    the budget is confirmed."""
+    return (
+        cycle.house_id is not None
+        and cycle.step in (CycleStep.proposal, CycleStep.statement)
+        and today <= cycle.statement_due
+    )
+
+
+def revise(
+    session: Session,
+    cycle: BudgetCycle,
+    text: str,
+    actor_id: int,
+    *,
+    now: datetime | None = None,
+    charge: str = "",
+    amounts: dict[str, str] | None = None,
+    version: int | None = None,
+) -> BudgetCycle:
+    """Revise a house's published proposal: its explanation, usage charge and budget lines."""
+    now = now or utcnow()
+    if version is not None and version != cycle.version:
+        raise ValidationFailed({"": _("Someone else changed the budget cycle meanwhile.")})
+    if cycle.confirmed_at is not None or cycle.step in (CycleStep.confirmed, CycleStep.evaluated):
+        raise ValidationFailed(
+            {"": _("The budget has been confirmed: its amounts can no longer be changed.")}
+        )
+    if not revisable(cycle, local_date(now)):
+        if cycle.step == CycleStep.kickoff or cycle.house_id is None:
+            raise ValidationFailed({"": _("This step cannot be taken now.")})
+        raise ValidationFailed(
+            {"": _("The statement deadline has passed: the proposal can no longer be revised.")}
+        )
+    before = audit.snapshot(cycle)
+    _set_proposal(session, cycle, text, charge, amounts or {}, actor_id, now)
+    cycle.version += 1
+    session.add(cycle)
+    session.flush()
+    audit.record(session, actor_id, "update", cycle, before)
     return cycle
 
 

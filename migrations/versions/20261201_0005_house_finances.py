@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("filename", sa.String(length=255), nullable=False),
         sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("imported_by_id", sa.Integer(), nullable=True),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("rows", sa.Integer(), nullable=False),
@@ -109,11 +110,18 @@ def upgrade() -> None:
         sa.Column("amount", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("import_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["cost_group_id"],
             ["cost_group.id"],
             name=op.f("fk_budget_line_cost_group_id_cost_group"),
             ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["import_id"],
+            ["finance_import.id"],
+            name=op.f("fk_budget_line_import_id_finance_import"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["house_id"],
@@ -140,6 +148,7 @@ def upgrade() -> None:
             batch_op.f("ix_budget_line_cost_group_id"), ["cost_group_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_budget_line_house_id"), ["house_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_budget_line_import_id"), ["import_id"], unique=False)
 
     op.create_table(
         "usage_charge",
@@ -220,6 +229,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_usage_charge_house_id"))
     op.drop_table("usage_charge")
     with op.batch_alter_table("budget_line", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_budget_line_import_id"))
         batch_op.drop_index(batch_op.f("ix_budget_line_house_id"))
         batch_op.drop_index(batch_op.f("ix_budget_line_cost_group_id"))
     op.drop_table("budget_line")

@@ -31,6 +31,7 @@ MATRIX: dict[str, Rule] = {
     "POST /budget-cycles": Rule(OVERSEERS),
     "GET /budget-cycles/{cycle_id}": Rule(HOUSE_A_MEMBERS),
     "POST /budget-cycles/{cycle_id}/proposal": Rule(HOUSE_A_MANAGERS),
+    "POST /budget-cycles/{cycle_id}/proposal/revision": Rule(HOUSE_A_MANAGERS),
     "POST /budget-cycles/{cycle_id}/statement": Rule({"member_a", "chair_a"}),
     "POST /budget-cycles/{cycle_id}/confirmation": Rule(OVERSEERS),
     "POST /budget-cycles/{cycle_id}/evaluation": Rule(OVERSEERS),

@@ -1,6 +1,6 @@
 """The budget cycle: steps in order, who may take them, deadlines, reminders and mails."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,11 +9,13 @@ from sqlmodel import select
 from app import policies
 from app.errors import ValidationFailed
 from app.jobs import budget_cycle as budget_cycle_jobs
+from app.models.audit import AuditEntry
 from app.models.calendar import CalendarEvent, EventTemplate
 from app.models.committees import Position
-from app.models.finances import CycleStep, UsageCharge
+from app.models.finances import BudgetLine, CycleStep, UsageCharge
 from app.models.people import StaffKind
-from app.services import budget_cycle
+from app.services import budget_cycle, finance_budgets, finance_entries, finance_import
+from app.services import finances as finances_service
 from app.services import mail as mail_service
 from app.services.roles import load_principal
 from tests.support import (
@@ -191,3 +193,120 @@ def test_default_dates_come_from_the_annual_calendar(session):
     dates = budget_cycle.default_dates(session, 2028)
     assert dates["proposal_due"] == by_key["budget-info-june"]
     assert dates["confirmation_due"] == by_key["budget-info-october"]
+
+
+# ---- the proposed budget per cost group ----
+
+
+def _form(session, **by_code):
+    """Every active cost group's field: 0, or the amount given by code."""
+    return {
+        finance_budgets.field_name(g): by_code.get(g.code, "0")
+        for g in finances_service.groups(session)
+    }
+
+
+def _lines(session, house, year):
+    found = session.exec(
+        select(BudgetLine).where(BudgetLine.house_id == house.id, BudgetLine.year == year)
+    )
+    groups = {g.id: g.code for g in finances_service.groups(session)}
+    return {groups[line.cost_group_id]: line.amount for line in found}
+
+
+def test_the_form_starts_from_last_years_budget_or_the_actuals(session, world):
+    finances_service.ensure_default_groups(session)
+    house = world["house"]
+    finance_entries.set_budget(session, house.id, YEAR - 1, {"heating": Decimal("24000")}, None)
+    data = f"house;month;group;amount\n{house.code};{YEAR - 2}-05;cleaning;1 200,50\n"
+    data += f"{house.code};{YEAR - 2}-06;cleaning;1000\n{house.code};{YEAR - 1}-01;water;300\n"
+    assert finance_import.import_actuals(
+        session, data.encode(), None, filename="x.csv", today=date(YEAR, 1, 1)
+    ).ok
+    proposal = finance_budgets.proposal(session, house.id, YEAR)
+    rows = {r.group.code: r for r in proposal.rows}
+    assert rows["heating"].prefill == Decimal("24000.00")
+    assert rows["cleaning"].prefill == Decimal("2200.50")  # the last full year's actuals
+    assert rows["water"].prefill == Decimal("300.00")  # only the running year has figures
+    assert rows["water"].previous_actual == Decimal("300.00") and proposal.previous_months == 1
+    assert rows["staff"].prefill is None
+    values = proposal.form_values()
+    assert values[finance_budgets.field_name(rows["cleaning"].group)] == "2200,50"
+    assert values[finance_budgets.field_name(rows["staff"].group)] == ""
+
+
+def test_the_proposal_stores_the_budget_lines_of_the_year(session, world):
+    finances_service.ensure_default_groups(session)
+    cycle, house, manager = world["cycle"], world["house"], world["manager"]
+    form = _form(session, heating="25 100,50", cleaning="abc", water="1,234")
+    form.pop(finance_budgets.field_name(finances_service.groups(session)[0]))  # staff: missing
+    with pytest.raises(ValidationFailed) as bad:
+        budget_cycle.advance(session, cycle, "proposal", "", manager.id, charge="x", amounts=form)
+    by_code = {g.code: finance_budgets.field_name(g) for g in finances_service.groups(session)}
+    # Every field's error at once, each tied to its field.
+    assert {"charge", "text", by_code["staff"], by_code["cleaning"], by_code["water"]} <= set(
+        bad.value.errors
+    )
+    assert by_code["heating"] not in bad.value.errors
+    assert cycle.step == CycleStep.kickoff and _lines(session, house, YEAR) == {}
+    form = _form(session, heating="25 100,50", repairs="12000")
+    budget_cycle.advance(
+        session, cycle, "proposal", "Heating up", manager.id, charge="11,80", amounts=form
+    )
+    lines = _lines(session, house, YEAR)
+    assert len(lines) == len(finances_service.groups(session))
+    assert lines["heating"] == Decimal("25100.50") and lines["repairs"] == Decimal("12000")
+    assert lines["staff"] == Decimal("0")
+
+
+def test_the_proposal_can_be_revised_until_confirmed(session, world):
+    finances_service.ensure_default_groups(session)
+    cycle, house, manager = world["cycle"], world["house"], world["manager"]
+    budget_cycle.advance(
+        session, cycle, "proposal", "First", manager.id, charge="11", amounts=_form(session)
+    )
+    before_deadline = datetime.combine(cycle.statement_due, time(12), tzinfo=UTC)
+    budget_cycle.revise(
+        session,
+        cycle,
+        "Second",
+        manager.id,
+        now=before_deadline,
+        charge="11,50",
+        amounts=_form(session, heating="900"),
+    )
+    assert cycle.proposal_text == "Second" and cycle.proposed_charge == Decimal("11.50")
+    assert _lines(session, house, YEAR)["heating"] == Decimal("900")
+    entries = session.exec(
+        select(AuditEntry).where(AuditEntry.entity == "budget_line", AuditEntry.action == "update")
+    ).all()
+    assert [Decimal(e.after["amount"]) for e in entries] == [Decimal("900")]
+    # After the statement deadline: refused, and nothing changes.
+    late = datetime.combine(cycle.statement_due + timedelta(days=1), time(12), tzinfo=UTC)
+    with pytest.raises(ValidationFailed) as bad:
+        budget_cycle.revise(
+            session, cycle, "Late", manager.id, now=late, charge="12", amounts=_form(session)
+        )
+    assert "deadline" in bad.value.errors[""]
+    budget_cycle.advance(session, cycle, "statement", "Ok", world["chair"].id)
+    budget_cycle.advance(session, cycle, "confirmation", "As proposed", world["management"].id)
+    with pytest.raises(ValidationFailed) as frozen:
+        budget_cycle.revise(
+            session, cycle, "Third", manager.id, charge="12", amounts=_form(session)
+        )
+    assert "confirmed" in frozen.value.errors[""]
+    with pytest.raises(ValidationFailed):
+        finance_budgets.store(session, house.id, YEAR, {cycle.id: Decimal("1")}, None)
+    assert _lines(session, house, YEAR)["heating"] == Decimal("900")
+
+
+def test_who_may_revise_the_proposal(session, world):
+    cycle, company = world["cycle"], world["company"]
+    manager, chair = _who(session, world["manager"]), _who(session, world["chair"])
+    management, resident = _who(session, world["management"]), _who(session, world["resident"])
+    assert policies.can_revise_budget_proposal(manager, cycle)
+    assert policies.can_revise_budget_proposal(management, cycle)
+    assert not policies.can_revise_budget_proposal(chair, cycle)
+    assert not policies.can_revise_budget_proposal(resident, cycle)
+    assert not policies.can_revise_budget_proposal(None, cycle)
+    assert not policies.can_revise_budget_proposal(management, company)
