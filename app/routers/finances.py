@@ -11,7 +11,7 @@ from app.config import get_settings
 from app.deps import CurrentUser, FormData, SessionDep, require, today
 from app.errors import ValidationFailed
 from app.i18n import _
-from app.models.finances import BudgetCycle
+from app.models.finances import BudgetCycle, ImportKind
 from app.models.houses import House
 from app.services import (
     budget_cycle,
@@ -32,6 +32,7 @@ CompanyViewer = Annotated[Principal, require("can_view_company_finances")]
 Comparer = Annotated[Principal, require("can_compare_house_finances")]
 Upload = Annotated[UploadFile | None, File()]
 DryRun = Annotated[bool, Form()]
+Kind = Annotated[str, Form()]
 SORTS = ("deviation", "name", "per_m2", "actual")
 
 
@@ -158,7 +159,7 @@ def company_csv(session: SessionDep, user: Comparer, year: str | None = None) ->
 @router.get("/finances/import", name="finance_import_page")
 def import_page(request: Request, session: SessionDep, user: Importer) -> Response:
     """The upload form with the file format and the cost groups' codes documented."""
-    context = {"errors": {}, "groups": finances_service.groups(session)}
+    context = {"errors": {}, "groups": finances_service.groups(session), "kind": "actuals"}
     return render(request, "finances/import.html", context)
 
 
@@ -184,18 +185,27 @@ def import_upload(
     user: Importer,
     figures_file: Upload = None,
     dry_run: DryRun = False,
+    kind: Kind = ImportKind.actuals.value,
 ) -> Response:
-    """Import monthly figures (or only check them, as a dry run) and show the report."""
+    """Import monthly figures or yearly budgets (or only check them, as a dry run) and show
+    the report."""
+    errors: dict[str, str] = {}
+    if kind not in {k.value for k in ImportKind}:
+        errors["kind"] = _("Choose what the file holds: monthly figures or budgets.")
     if figures_file is None or not figures_file.filename:
+        errors["figures_file"] = _("Choose a CSV or XLSX file to import.")
+    if errors or figures_file is None or not figures_file.filename:
         context = {
-            "errors": {"figures_file": _("Choose a CSV or XLSX file to import.")},
+            "errors": errors,
             "groups": finances_service.groups(session),
+            "kind": kind,
         }
         return render(request, "finances/import.html", context, status_code=422)
-    report = finance_import.import_actuals(
+    report = finance_import.import_figures(
         session,
         figures_file.file.read(finance_import.MAX_BYTES + 1),
         user.id,
+        kind=ImportKind(kind),
         filename=figures_file.filename,
         today=today(),
         dry_run=dry_run,

@@ -1,8 +1,10 @@
-"""Importing monthly actual amounts from the accounting system's CSV or XLSX export.
+"""Importing monthly actual amounts, or yearly budgets, from the accounting system's CSV or XLSX
+export.
 
 Every row is checked first (house, month, group, amount, duplicates); on any error nothing is
-stored. A stored import replaces the amounts of the same houses and months, and only those; the
-audit log keeps each replaced amount.
+stored. A stored import replaces the amounts of the same houses and months (a budget file: the
+budget lines of the same houses and years), and only those; the audit log keeps each replaced
+amount. A budget confirmed in the budget cycle is frozen: rows for it are refused.
 """
 
 import io
@@ -18,9 +20,9 @@ from sqlmodel import Session, col, select
 from app.config import ROOT
 from app.errors import NotFound
 from app.i18n import _
-from app.models.finances import CostGroup, FinanceImport, MonthlyActual
+from app.models.finances import BudgetLine, CostGroup, FinanceImport, ImportKind, MonthlyActual
 from app.models.houses import House
-from app.services import audit
+from app.services import audit, finance_budgets
 from app.services.csv_reading import (
     MAX_BYTES,
     MAX_ROWS,  # noqa: F401 (the import page shows the limit)
@@ -34,7 +36,12 @@ from app.services.csv_reading import (
 )
 
 EXAMPLES_DIR = ROOT / "seeds"
-EXAMPLES = ("finance_actuals.csv", "finance_actuals.xlsx")
+EXAMPLES = (
+    "finance_actuals.csv",
+    "finance_actuals.xlsx",
+    "finance_budget.csv",
+    "finance_budget.xlsx",
+)
 LIMIT = Decimal("9999999999.99")  # what Numeric(12, 2) holds
 
 
@@ -60,9 +67,22 @@ def parse_amount(raw: str) -> Decimal:
     return value
 
 
+def parse_year(raw: str) -> int:
+    """A budget year as YYYY."""
+    if re.fullmatch(r"[0-9]{4}", raw):
+        return int(raw)
+    raise BadCell(_("Enter the year as YYYY, e.g. 2027."))
+
+
 COLUMNS = (
     Column("house", True, text_parser(20)),
     Column("month", True, parse_month),
+    Column("group", True, text_parser(20)),
+    Column("amount", True, parse_amount),
+)
+BUDGET_COLUMNS = (
+    Column("house", True, text_parser(20)),
+    Column("year", True, parse_year),
     Column("group", True, text_parser(20)),
     Column("amount", True, parse_amount),
 )
@@ -76,7 +96,8 @@ class FinanceReport:
     dry_run: bool
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
-    months: dict[str, list[str]] = field(default_factory=dict)  # house code → YYYY-MM
+    months: dict[str, list[str]] = field(default_factory=dict)  # house code → YYYY-MM (or YYYY)
+    kind: ImportKind = ImportKind.actuals
     replaced: int = 0
     import_id: int | None = None
 
@@ -86,7 +107,9 @@ class FinanceReport:
         return not self.errors
 
 
-def _xlsx_rows(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+def _xlsx_rows(
+    data: bytes, columns: tuple[Column, ...] = COLUMNS
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
     """The first sheet's rows as text cells, like read_rows does for CSV."""
     from openpyxl import load_workbook
 
@@ -98,7 +121,7 @@ def _xlsx_rows(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[RowE
     records = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     book.close()
     lines = "\n".join(";".join(_quote(c) for c in record) for record in records)
-    return read_rows(lines.encode("utf-8"), COLUMNS)
+    return read_rows(lines.encode("utf-8"), columns)
 
 
 def _cell(value: Any) -> str:
@@ -233,6 +256,164 @@ def _replace(session: Session, months: dict[int, set[date]], actor_id: int | Non
         session.delete(actual)
     session.flush()
     return len(old)
+
+
+def import_figures(
+    session: Session,
+    data: bytes,
+    actor_id: int | None,
+    *,
+    kind: ImportKind = ImportKind.actuals,
+    filename: str,
+    today: date,
+    dry_run: bool = False,
+    channel: str = "upload",
+    allowed_houses: set[int] | None = None,
+) -> FinanceReport:
+    """Import a file of the kind chosen: monthly actual amounts or yearly budgets."""
+    handler = import_budgets if kind == ImportKind.budget else import_actuals
+    return handler(
+        session,
+        data,
+        actor_id,
+        filename=filename,
+        today=today,
+        dry_run=dry_run,
+        channel=channel,
+        allowed_houses=allowed_houses,
+    )
+
+
+def import_budgets(
+    session: Session,
+    data: bytes,
+    actor_id: int | None,
+    *,
+    filename: str,
+    today: date,
+    dry_run: bool = False,
+    channel: str = "upload",
+    allowed_houses: set[int] | None = None,
+) -> FinanceReport:
+    """Check a file of yearly budgets (house, year, group, amount) and, unless a dry run or in
+    error, store it: the budget lines of each house's years in the file are replaced."""
+    report = FinanceReport(filename=filename, dry_run=dry_run, kind=ImportKind.budget)
+    if len(data) > MAX_BYTES:
+        report.errors.append(
+            RowError(None, "", "", _("The file is larger than 5 MB. Split it into smaller files."))
+        )
+        return report
+    rows, errors = (
+        _xlsx_rows(data, BUDGET_COLUMNS)
+        if is_xlsx(data, filename)
+        else read_rows(data, BUDGET_COLUMNS)
+    )
+    report.errors = errors
+    report.rows = len(rows)
+    houses = {h.code.lower(): h for h in session.exec(select(House))}
+    group_ids = {g.code.lower(): g.id for g in session.exec(select(CostGroup))}
+    last_year = today.year + 2
+    seen: dict[tuple[int, int, int], int] = {}
+    parsed: list[tuple[int, int, int, Decimal, int]] = []  # house, group, year, amount, row
+    for number, cells in rows:
+        values = parse_row(number, cells, BUDGET_COLUMNS, report.errors)
+        if values is None:
+            continue
+        house = houses.get(values["house"].lower())
+        group_id = group_ids.get(values["group"].lower())
+        ok = True
+        if house is None:
+            report.errors.append(
+                RowError(number, "house", values["house"], _("No house has this code."))
+            )
+            ok = False
+        elif allowed_houses is not None and house.id not in allowed_houses:
+            reason = _("You may not import figures for this house.")
+            report.errors.append(RowError(number, "house", values["house"], reason))
+            ok = False
+        if group_id is None:
+            reason = _("No cost group has this code.")
+            report.errors.append(RowError(number, "group", values["group"], reason))
+            ok = False
+        if not 2000 <= values["year"] <= last_year:
+            reason = _("Enter a budget year from 2000 to %(last)s.", last=last_year)
+            report.errors.append(RowError(number, "year", cells.get("year", ""), reason))
+            ok = False
+        if not ok or house is None or group_id is None:
+            continue
+        assert house.id is not None
+        key = (house.id, group_id, values["year"])
+        if key in seen:
+            reason = _("The same house, year and group are already on row %(row)s.", row=seen[key])
+            report.errors.append(RowError(number, "group", values["group"], reason))
+            continue
+        seen[key] = number
+        parsed.append((house.id, group_id, values["year"], values["amount"], number))
+    pairs = {(h, y) for h, _g, y, _a, _n in parsed}
+    frozen = finance_budgets.frozen_pairs(session, pairs)
+    for house_id, _group, year, _amount, number in parsed:
+        if (house_id, year) in frozen:
+            reason = _(
+                "The budget of %(year)s has been confirmed in the budget cycle and can no "
+                "longer be changed.",
+                year=year,
+            )
+            report.errors.append(RowError(number, "year", str(year), reason))
+    report.errors.sort(key=lambda e: e.row or 0)
+    codes = {h.id: h.code for h in houses.values()}
+    years: dict[int, set[int]] = {}
+    for house_id, year in pairs:
+        years.setdefault(house_id, set()).add(year)
+    report.months = {codes[h]: [str(y) for y in sorted(ys)] for h, ys in sorted(years.items())}
+    if report.errors or dry_run:
+        report.replaced = len(_existing_lines(session, pairs)) if not report.errors else 0
+        return report
+    batch = FinanceImport(
+        filename=filename[:255],
+        channel=channel,
+        kind=ImportKind.budget,
+        imported_by_id=actor_id,
+        rows=len(parsed),
+    )
+    session.add(batch)
+    session.flush()
+    old = _existing_lines(session, pairs)
+    for line in old:
+        entry = audit.record(session, actor_id, "delete", line, before=audit.snapshot(line))
+        entry.entity_id = str(line.id)
+    for line in old:
+        session.delete(line)
+    session.flush()
+    report.replaced = batch.replaced = len(old)
+    session.add_all(
+        BudgetLine(
+            house_id=h,
+            cost_group_id=g,
+            year=y,
+            amount=a,
+            updated_by_id=actor_id,
+            import_id=batch.id,
+        )
+        for h, g, y, a, _n in parsed
+    )
+    session.flush()
+    audit.record(session, actor_id, "create", batch)
+    report.import_id = batch.id
+    return report
+
+
+def _existing_lines(session: Session, pairs: set[tuple[int, int]]) -> list[BudgetLine]:
+    """The budget lines of the given (house id, year) pairs."""
+    found: list[BudgetLine] = []
+    by_house: dict[int, set[int]] = {}
+    for house_id, year in pairs:
+        by_house.setdefault(house_id, set()).add(year)
+    for house_id, years in sorted(by_house.items()):
+        query = select(BudgetLine).where(
+            BudgetLine.house_id == house_id, col(BudgetLine.year).in_(sorted(years))
+        )
+        found += session.exec(query).all()
+    return found
 
 
 def example(name: str) -> bytes:

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from app.models.committees import Position
-from app.models.finances import FinanceImport, MonthlyActual
+from app.models.finances import BudgetLine, FinanceImport, MonthlyActual
 from app.models.people import StaffKind
 from app.services import finances as finances_service
 from tests.support import (
@@ -113,3 +113,30 @@ def test_company_totals_for_haso_yte(client, session, world):
     body = client.get(url, headers=api_headers(session, world["yte"])).json()
     assert body["houses"] == 1 and Decimal(body["actual"]) == Decimal("2000.25")
     assert client.get(url, headers=api_headers(session, world["chair"])).status_code == 403
+
+
+def test_a_budget_file_is_imported_with_the_kind_field(client, session, world):
+    headers = api_headers(session, world["management"], scopes=["import"])
+    body = f"house;year;group;amount\nAPI-1;{YEAR};heating;18 000\nAPI-2;{YEAR};heating;9000\n"
+    response = client.post(
+        "/api/v1/finances/imports",
+        headers=headers,
+        data={"kind": "budget"},
+        files={"file": ("b.csv", body.encode(), "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["kind"] == "budget"
+    assert response.json()["months"] == {"API-1": [str(YEAR)], "API-2": [str(YEAR)]}
+    batch = session.get(FinanceImport, response.json()["import_id"])
+    assert batch.channel == "api" and batch.kind == "budget"
+    lines = session.exec(select(BudgetLine).where(BudgetLine.import_id == batch.id)).all()
+    assert sorted(line.amount for line in lines) == [Decimal("9000.00"), Decimal("18000.00")]
+    wrong = client.post(
+        "/api/v1/finances/imports",
+        headers=headers,
+        data={"kind": "forecast"},
+        files={"file": ("b.csv", body.encode(), "text/csv")},
+    )
+    assert wrong.status_code == 422
+    # Without the field the file is read as monthly actuals: the year column is refused.
+    assert _post(client, headers, body=body).status_code == 422

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from app.models.committees import Position
-from app.models.finances import MonthlyActual
+from app.models.finances import BudgetLine, MonthlyActual
 from app.models.people import StaffKind
 from app.services import finance_entries, finance_import
 from app.services import finances as finances_service
@@ -287,3 +287,45 @@ def test_the_house_page_compares_with_houses_of_the_same_age(client, session, wo
     assert fi("Same age band (%(band)s): %(num)s houses with figures.", band=band, num=2) in (
         response.text
     )
+
+
+def test_a_budget_file_is_imported_by_choosing_its_kind(client, session, world):
+    client.login_as(session, world["manager"])
+    page = client.get("/finances/import").text
+    assert 'name="kind" value="budget"' in page
+    assert "/finances/import/example/finance_budget.csv" in page
+    assert client.get("/finances/import/example/finance_budget.csv").status_code == 200
+    data = f"house;year;group;amount\nFIN-A;{YEAR + 1};heating;25 000,50\n".encode()
+    as_actuals = client.submit(
+        "/finances/import", files={"figures_file": ("b.csv", data, "text/csv")}
+    )
+    assert as_actuals.status_code == 422  # a budget file read as monthly figures
+    response = client.submit(
+        "/finances/import",
+        data={"kind": "budget"},
+        files={"figures_file": ("b.csv", data, "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    assert fi("Import report: budgets") in response.text
+    line = session.exec(
+        select(BudgetLine).where(
+            BudgetLine.house_id == world["house"].id, BudgetLine.year == YEAR + 1
+        )
+    ).one()
+    assert line.amount == Decimal("25000.50")
+    # Another house than the manager's own: refused row by row, nothing stored.
+    other = f"house;year;group;amount\nFIN-B;{YEAR + 1};heating;1\n".encode()
+    refused = client.submit(
+        "/finances/import",
+        data={"kind": "budget"},
+        files={"figures_file": ("o.csv", other, "text/csv")},
+    )
+    assert refused.status_code == 422
+    assert fi("You may not import figures for this house.") in refused.text
+    bad_kind = client.submit(
+        "/finances/import",
+        data={"kind": "forecast"},
+        files={"figures_file": ("b.csv", data, "text/csv")},
+    )
+    assert bad_kind.status_code == 422
+    assert fi("Choose what the file holds: monthly figures or budgets.") in bad_kind.text

@@ -9,8 +9,17 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from app.models.audit import AuditEntry
-from app.models.finances import CostGroup, FinanceImport, MonthlyActual
-from app.services import finance_entries, finance_import
+from app.models.finances import (
+    BudgetLine,
+    CostGroup,
+    CycleStep,
+    FinanceImport,
+    ImportKind,
+    MonthlyActual,
+)
+from app.models.houses import House
+from app.models.types import utcnow
+from app.services import budget_cycle, finance_entries, finance_import
 from app.services import finances as finances_service
 from tests.support import make_house, make_person
 
@@ -196,7 +205,7 @@ def test_a_broken_workbook_is_refused(session, groups):
 def test_the_example_files_import_cleanly(session, groups):
     make_house(session, code="HASO-001", floor_area=Decimal("3984.8"))
     make_house(session, code="HASO-002", floor_area=Decimal("3251.8"))
-    for name in finance_import.EXAMPLES:
+    for name in ("finance_actuals.csv", "finance_actuals.xlsx"):
         report = finance_import.import_actuals(
             session, finance_import.example(name), None, filename=name, today=TODAY, dry_run=True
         )
@@ -367,3 +376,147 @@ def test_comparison_with_houses_of_the_same_age_band(session, groups):
     assert (found.age, found.age_houses) == (Decimal("3.50"), 2)
     assert (found.district, found.district_houses) == (Decimal("5.00"), 2)
     assert (found.company, found.company_houses) == (Decimal("5.00"), 3)
+
+
+def _budget_csv(*rows: str) -> bytes:
+    return ("\ufeffhouse;year;group;amount\r\n" + "\r\n".join(rows) + "\r\n").encode("utf-8")
+
+
+def _budget(session, house):
+    found = session.exec(select(BudgetLine).where(BudgetLine.house_id == house.id))
+    return {(line.year, line.cost_group_id): line.amount for line in found}
+
+
+def test_a_budget_file_is_stored_and_a_reimport_replaces_the_same_years(session, groups):
+    a = make_house(session, code="BUD-A")
+    b = make_house(session, code="BUD-B")
+    person = make_person(session)
+    finance_entries.set_budget(session, a.id, 2025, {"heating": Decimal("90000")}, None)
+    first = finance_import.import_figures(
+        session,
+        _budget_csv(
+            "BUD-A;2026;heating;100 000", "BUD-A;2026;water;4000,50", "BUD-B;2026;heating;7"
+        ),
+        person.id,
+        kind=ImportKind.budget,
+        filename="budget.csv",
+        today=TODAY,
+    )
+    assert first.ok and first.kind == ImportKind.budget and first.replaced == 0
+    assert first.months == {"BUD-A": ["2026"], "BUD-B": ["2026"]}
+    batch = session.get(FinanceImport, first.import_id)
+    assert batch.kind == ImportKind.budget and batch.imported_by_id == person.id
+    second = finance_import.import_figures(
+        session,
+        _budget_csv("BUD-A;2026;heating;110000"),
+        person.id,
+        kind=ImportKind.budget,
+        filename="budget2.csv",
+        today=TODAY,
+    )
+    assert second.ok and second.replaced == 2  # BUD-A's two lines of 2026
+    assert _budget(session, a) == {
+        (2025, groups["heating"].id): Decimal("90000.00"),  # another year: kept
+        (2026, groups["heating"].id): Decimal("110000.00"),
+    }
+    assert _budget(session, b) == {(2026, groups["heating"].id): Decimal("7.00")}  # untouched
+    line = session.exec(
+        select(BudgetLine).where(BudgetLine.house_id == a.id, BudgetLine.year == 2026)
+    ).one()
+    assert line.import_id == second.import_id
+    deleted = session.exec(
+        select(AuditEntry).where(AuditEntry.entity == "budget_line", AuditEntry.action == "delete")
+    ).all()
+    assert sorted(Decimal(e.before["amount"]) for e in deleted) == [
+        Decimal("4000.50"),
+        Decimal("100000.00"),
+    ]
+
+
+def test_a_budget_file_with_errors_stores_nothing(session, groups):
+    house = make_house(session, code="BUD-C")
+    cycle = budget_cycle.start(session, 2027, None, TODAY)
+    confirmed = next(c for c in cycle if c.house_id == house.id)
+    confirmed.confirmed_at, confirmed.step = utcnow(), CycleStep.confirmed
+    session.add(confirmed)
+    session.flush()
+    report = finance_import.import_figures(
+        session,
+        _budget_csv(
+            "BUD-C;2026;heating;100",
+            "NOPE;2026;heating;100",
+            "BUD-C;26;heating;100",
+            "BUD-C;2040;heating;100",
+            "BUD-C;2026;nosuch;100",
+            "BUD-C;2026;heating;200",
+            "BUD-C;2027;heating;300",
+        ),
+        None,
+        kind=ImportKind.budget,
+        filename="bad.csv",
+        today=TODAY,
+    )
+    assert not report.ok and report.import_id is None
+    by_row = {(e.row, e.column) for e in report.errors}
+    assert by_row == {
+        (3, "house"),
+        (4, "year"),
+        (5, "year"),
+        (6, "group"),
+        (7, "group"),  # the same house, year and group as row 2
+        (8, "year"),  # 2027 is confirmed in the budget cycle: frozen
+    }
+    assert any("confirmed" in e.reason for e in report.errors if e.row == 8)
+    assert _budget(session, house) == {}
+
+
+def test_a_budget_xlsx_is_read_and_houses_are_limited(session, groups):
+    mine = make_house(session, code="BUD-M")
+    make_house(session, code="BUD-O")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["house", "year", "group", "amount"])
+    sheet.append(["BUD-M", 2026, "heating", 1234.5])
+    sheet.append(["BUD-O", 2026, "heating", 99])
+    out = io.BytesIO()
+    book.save(out)
+    limited = finance_import.import_figures(
+        session,
+        out.getvalue(),
+        None,
+        kind=ImportKind.budget,
+        filename="b.xlsx",
+        today=TODAY,
+        allowed_houses={mine.id},
+    )
+    assert [(e.row, e.column) for e in limited.errors] == [(3, "house")]
+    ok = finance_import.import_figures(
+        session, out.getvalue(), None, kind=ImportKind.budget, filename="b.xlsx", today=TODAY
+    )
+    assert ok.ok and _budget(session, mine) == {(2026, groups["heating"].id): Decimal("1234.50")}
+
+
+def test_the_example_budget_file_imports_cleanly(session, groups):
+    for code in ("HASO-001", "HASO-002"):
+        if not session.exec(select(House).where(House.code == code)).first():
+            make_house(session, code=code)
+    report = finance_import.import_figures(
+        session,
+        finance_import.example("finance_budget.csv"),
+        None,
+        kind=ImportKind.budget,
+        filename="finance_budget.csv",
+        today=date(2026, 12, 1),
+        dry_run=True,
+    )
+    assert report.ok and report.rows == 7, report.errors
+    xlsx = finance_import.import_figures(
+        session,
+        finance_import.example("finance_budget.xlsx"),
+        None,
+        kind=ImportKind.budget,
+        filename="finance_budget.xlsx",
+        today=date(2026, 12, 1),
+        dry_run=True,
+    )
+    assert xlsx.ok and xlsx.rows == 7, xlsx.errors

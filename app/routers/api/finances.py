@@ -3,12 +3,13 @@
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app import policies
 from app.deps import ApiUser, SessionDep, permit, require_api, today
+from app.models.finances import ImportKind
 from app.services import finance_import
 from app.services import finances as finances_service
 from app.services import houses as houses_service
@@ -30,9 +31,10 @@ class RowErrorPublic(BaseModel):
 
 
 class ImportPublic(BaseModel):
-    """What an import found and did."""
+    """What an import found and did (months: for a budget file, years)."""
 
     ok: bool
+    kind: ImportKind
     dry_run: bool
     rows: int
     replaced: int
@@ -85,14 +87,25 @@ class CompanyPublic(BaseModel):
 def import_figures(
     session: SessionDep,
     user: ApiImporter,
-    file: Annotated[UploadFile, File(description="CSV or XLSX: house, month, group, amount")],
+    file: Annotated[
+        UploadFile,
+        File(
+            description="CSV or XLSX: house, month, group, amount (a budget file: house, year, "
+            "group, amount)"
+        ),
+    ],
+    kind: Annotated[
+        ImportKind, Form(description="What the file holds: monthly actuals or yearly budgets")
+    ] = ImportKind.actuals,
     dry_run: Annotated[bool, Query(description="Only check the file")] = False,
 ) -> JSONResponse:
-    """Import monthly actual amounts (token scope "import"): all rows or, on any error, none."""
-    report = finance_import.import_actuals(
+    """Import monthly actual amounts or yearly budgets (token scope "import"): all rows or, on
+    any error, none."""
+    report = finance_import.import_figures(
         session,
         file.file.read(finance_import.MAX_BYTES + 1),
         user.id,
+        kind=kind,
         filename=file.filename or "upload",
         today=today(),
         dry_run=dry_run,
@@ -101,6 +114,7 @@ def import_figures(
     )
     body = ImportPublic(
         ok=report.ok,
+        kind=report.kind,
         dry_run=report.dry_run,
         rows=report.rows,
         replaced=report.replaced,
