@@ -19,6 +19,7 @@ from app.services import finances as finances_service
 from app.services import mail as mail_service
 from app.services.roles import load_principal
 from tests.support import (
+    fi,
     make_committee,
     make_house,
     make_manager,
@@ -287,14 +288,18 @@ def test_the_proposal_can_be_revised_until_confirmed(session, world):
         budget_cycle.revise(
             session, cycle, "Late", manager.id, now=late, charge="12", amounts=_form(session)
         )
-    assert "deadline" in bad.value.errors[""]
+    assert bad.value.errors[""] == fi(
+        "The statement deadline has passed: the proposal can no longer be revised."
+    )
     budget_cycle.advance(session, cycle, "statement", "Ok", world["chair"].id)
     budget_cycle.advance(session, cycle, "confirmation", "As proposed", world["management"].id)
     with pytest.raises(ValidationFailed) as frozen:
         budget_cycle.revise(
             session, cycle, "Third", manager.id, charge="12", amounts=_form(session)
         )
-    assert "confirmed" in frozen.value.errors[""]
+    assert frozen.value.errors[""] == fi(
+        "The budget has been confirmed: its amounts can no longer be changed."
+    )
     with pytest.raises(ValidationFailed):
         finance_budgets.store(session, house.id, YEAR, {cycle.id: Decimal("1")}, None)
     assert _lines(session, house, YEAR)["heating"] == Decimal("900")

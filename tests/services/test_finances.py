@@ -21,7 +21,7 @@ from app.models.houses import House
 from app.models.types import utcnow
 from app.services import budget_cycle, finance_entries, finance_import
 from app.services import finances as finances_service
-from tests.support import make_house, make_person
+from tests.support import fi, make_house, make_person
 
 TODAY = date(2026, 6, 15)
 
@@ -466,7 +466,12 @@ def test_a_budget_file_with_errors_stores_nothing(session, groups):
         (7, "group"),  # the same house, year and group as row 2
         (8, "year"),  # 2027 is confirmed in the budget cycle: frozen
     }
-    assert any("confirmed" in e.reason for e in report.errors if e.row == 8)
+    frozen = fi(
+        "The budget of %(year)s has been confirmed in the budget cycle and can no longer be "
+        "changed.",
+        year=2027,
+    )
+    assert [e.reason for e in report.errors if e.row == 8] == [frozen]
     assert _budget(session, house) == {}
 
 
