@@ -1,0 +1,156 @@
+"""The chair of HASO-001 casts the house's vote in the Haso-yte election: marks candidates
+(one of them with the keyboard only), gets the receipt code once, finds the ballot in the box
+with it, and cannot vote a second time."""
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from app.db import make_engine
+from app.models.ballots import ElectionCreate, ElectionPurpose
+from app.models.committees import CommitteeMember, Position, ResidentCommittee
+from app.services import elections
+from app.services import yte as yte_service
+from tests.browser.support import CHAIR, Server, run_axe, settle, tab_to
+
+TITLE = "Haso-yten vaali (selaintesti)"
+MAX_CHOICES = 3
+
+
+def _sitting_chairs(session: Session, on: date, wanted: int) -> list[tuple[int, int]]:
+    """(person, house) of the first sitting chairs of the demo on a day."""
+    seats = session.exec(
+        select(CommitteeMember.person_id, ResidentCommittee.house_id)
+        .join(ResidentCommittee, col(ResidentCommittee.id) == CommitteeMember.committee_id)
+        .where(col(CommitteeMember.position) == Position.chair)
+        .order_by(col(ResidentCommittee.house_id))
+    )
+    found: list[tuple[int, int]] = []
+    for person_id, house_id in seats:
+        if any(person_id == p or house_id == h for p, h in found):
+            continue
+        if yte_service.is_sitting_chair(session, person_id, house_id, on):
+            found.append((person_id, house_id))
+        if len(found) == wanted:
+            break
+    return found
+
+
+@pytest.fixture()
+def election(server: Server) -> Iterator[int]:
+    """A Haso-yte election in its voting period, with a few sitting chairs as candidates;
+    removed afterwards with its candidates and ballots, so the demo is as it was."""
+    today = datetime.now(ZoneInfo("Europe/Helsinki")).date()
+    engine = make_engine(server.database_url)
+    try:
+        with Session(engine) as session:
+            data = ElectionCreate(
+                purpose=ElectionPurpose.yte,
+                title=TITLE,
+                description="Äänestä enintään kolmea ehdokasta.",
+                min_choices=1,
+                max_choices=MAX_CHOICES,
+                nomination_opens_on=today - timedelta(days=20),
+                nomination_closes_on=today - timedelta(days=5),
+                voting_opens_on=today - timedelta(days=2),
+                voting_closes_on=today + timedelta(days=5),
+            )
+            created = elections.create_election(session, data, None)
+            during = created.nomination_opens_on
+            chairs = _sitting_chairs(session, during, 4)
+            assert len(chairs) == 4, f"the demo has too few sitting chairs: {chairs}"
+            for person_id, house_id in chairs:
+                elections.stand(
+                    session, created, person_id, house_id, "Olen taloni puheenjohtaja.", during
+                )
+            assert elections.phase(created, today) == elections.Phase.voting
+            assert created.id is not None
+            election_id = created.id
+            session.commit()
+        yield election_id
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM election WHERE title = :title"), {"title": TITLE})
+        engine.dispose()
+
+
+def test_chair_votes_for_the_house_and_checks_the_receipt(
+    browse: Any, server: Server, election: int
+) -> None:
+    page = browse(CHAIR)
+    page.goto("/")
+    page.locator("header a[href='/elections']").first.click()
+    page.wait_for_load_state()
+    page.locator(f"main a[href='/elections/{election}']").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == TITLE
+    ballot = page.locator("#ballot form")
+    assert ballot.is_visible()
+    assert run_axe(page) == []
+
+    # The same ballot, left open in a second tab: the attempt to vote again later.
+    second = page.context.new_page()
+    second.goto(f"/elections/{election}")
+
+    boxes = ballot.locator("input[name=candidate]")
+    assert boxes.count() == 4
+    ids = [boxes.nth(i).get_attribute("id") for i in range(boxes.count())]
+    boxes.nth(0).check()
+    # The second candidate with the keyboard only: Tab to the box, Space marks it.
+    tab_to(page, f"#{ids[1]}")
+    page.keyboard.press("Space")
+    assert boxes.nth(1).is_checked()
+    marked = sum(boxes.nth(i).is_checked() for i in range(boxes.count()))
+    assert 1 <= marked <= MAX_CHOICES
+    ballot.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    settle(server)
+
+    assert page.locator("h1").inner_text() == "Äänesi on kirjattu"
+    receipt = page.locator(".receipt-code strong").inner_text().strip()
+    assert len(receipt) >= 8
+    assert run_axe(page) == []
+
+    # Back on the election page the code is not shown again; the receipt check finds the ballot.
+    page.locator(f"main a[href='/elections/{election}']").click()
+    page.wait_for_load_state()
+    assert receipt not in page.locator("main").inner_text()
+    assert page.locator("#ballot").count() == 0
+    assert "Talosi on äänestänyt." in page.locator("main").inner_text()
+    page.fill("#field-receipt", receipt)
+    page.locator("form[action$='/receipt#verify'] button[type=submit]").click()
+    page.wait_for_load_state()
+    status = page.locator("#verify [role=status]").inner_text()
+    assert status == "Äänestyslippu tällä kuittikoodilla on vaaliuurnassa."
+    assert run_axe(page) == []
+
+    # A code that is not in the box is not found.
+    page.fill("#field-receipt", "AAAA-BBBB-CCCC")
+    page.locator("form[action$='/receipt#verify'] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert (
+        "Äänestyslippu tällä kuittikoodilla on vaaliuurnassa."
+        not in page.locator("#verify [role=status]").inner_text()
+    )
+
+    # The ballot left open in the other tab: the house has already voted.
+    second.locator("#ballot input[name=candidate]").nth(2).check()
+    second.locator("#ballot form button[type=submit]").click()
+    second.wait_for_load_state()
+    assert "Tämä talo on jo äänestänyt" in second.locator("main").inner_text()
+    assert second.locator("h1").inner_text() == TITLE
+    engine = make_engine(server.database_url)
+    try:
+        with engine.connect() as conn:
+            ballots = conn.execute(
+                text("SELECT count(*) FROM election_ballot WHERE election_id = :id"),
+                {"id": election},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert ballots == 1
