@@ -155,6 +155,7 @@ def _detail(
         "answered": service.has_answered(session, survey, user.id),
         "answered_now": answered_now,
         "results": service.results(session, survey) if visible else None,
+        "results_visible": visible,
         "respondents": service.respondents(session, survey),
         "manage": policies.can_manage_survey(user, survey),
         "audience_label": _(AUDIENCE_LABELS.get(Audience(survey.audience), "")),

@@ -133,10 +133,12 @@ def test_results_csv_is_sealed_until_the_survey_closes(client, session, world):
     client.login_as(session, world.boss)
     # Still open and not live: a download after each answer would tell who answered what.
     assert client.get(url).status_code == 403
+    assert url not in client.get(f"/surveys/{world.survey.id}").text  # and no link offers it
     world.survey.live_results = True
     session.add(world.survey)
     session.commit()
     assert client.get(url).status_code == 200
+    assert url in client.get(f"/surveys/{world.survey.id}").text
 
 
 def test_api_answers_and_results(client, session, world):
