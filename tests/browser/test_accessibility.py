@@ -36,6 +36,7 @@ NOT_PAGES = {
     "/forum/sessions/{session_id}/calendar.ics": "iCalendar download",
     "/initiatives/{initiative_id}/attachments/{attachment_id}": "attachment download",
     "/finances.csv": "CSV download",
+    "/surveys/{survey_id}/results.csv": "CSV download",
     "/houses/{house_id}/finances.csv": "CSV download",
     "/finances/import/example/{name}": "CSV example download",
     "/account/data.json": "one's own data as a JSON download",
