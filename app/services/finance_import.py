@@ -143,6 +143,32 @@ def is_xlsx(data: bytes, filename: str) -> bool:
     return data.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx")
 
 
+def _house_and_group(
+    number: int,
+    values: dict[str, Any],
+    houses: dict[str, House],
+    group_ids: dict[str, int | None],
+    allowed_houses: set[int] | None,
+    errors: list[RowError],
+) -> tuple[House | None, int | None, bool]:
+    """A row's house and cost group by code; errors for unknown ones or another's house."""
+    house = houses.get(values["house"].lower())
+    group_id = group_ids.get(values["group"].lower())
+    ok = True
+    if house is None:
+        errors.append(RowError(number, "house", values["house"], _("No house has this code.")))
+        ok = False
+    elif allowed_houses is not None and house.id not in allowed_houses:
+        reason = _("You may not import figures for this house.")
+        errors.append(RowError(number, "house", values["house"], reason))
+        ok = False
+    if group_id is None:
+        reason = _("No cost group has this code.")
+        errors.append(RowError(number, "group", values["group"], reason))
+        ok = False
+    return house, group_id, ok
+
+
 def import_actuals(
     session: Session,
     data: bytes,
@@ -175,22 +201,9 @@ def import_actuals(
         values = parse_row(number, cells, COLUMNS, report.errors)
         if values is None:
             continue
-        house = houses.get(values["house"].lower())
-        group_id = group_ids.get(values["group"].lower())
-        ok = True
-        if house is None:
-            report.errors.append(
-                RowError(number, "house", values["house"], _("No house has this code."))
-            )
-            ok = False
-        elif allowed_houses is not None and house.id not in allowed_houses:
-            reason = _("You may not import figures for this house.")
-            report.errors.append(RowError(number, "house", values["house"], reason))
-            ok = False
-        if group_id is None:
-            reason = _("No cost group has this code.")
-            report.errors.append(RowError(number, "group", values["group"], reason))
-            ok = False
+        house, group_id, ok = _house_and_group(
+            number, values, houses, group_ids, allowed_houses, report.errors
+        )
         if values["month"] > current:
             reason = _("The month is in the future.")
             report.errors.append(RowError(number, "month", cells.get("month", ""), reason))
@@ -319,22 +332,9 @@ def import_budgets(
         values = parse_row(number, cells, BUDGET_COLUMNS, report.errors)
         if values is None:
             continue
-        house = houses.get(values["house"].lower())
-        group_id = group_ids.get(values["group"].lower())
-        ok = True
-        if house is None:
-            report.errors.append(
-                RowError(number, "house", values["house"], _("No house has this code."))
-            )
-            ok = False
-        elif allowed_houses is not None and house.id not in allowed_houses:
-            reason = _("You may not import figures for this house.")
-            report.errors.append(RowError(number, "house", values["house"], reason))
-            ok = False
-        if group_id is None:
-            reason = _("No cost group has this code.")
-            report.errors.append(RowError(number, "group", values["group"], reason))
-            ok = False
+        house, group_id, ok = _house_and_group(
+            number, values, houses, group_ids, allowed_houses, report.errors
+        )
         if not 2000 <= values["year"] <= last_year:
             reason = _("Enter a budget year from 2000 to %(last)s.", last=last_year)
             report.errors.append(RowError(number, "year", cells.get("year", ""), reason))
