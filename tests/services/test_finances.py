@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.models.audit import AuditEntry
 from app.models.finances import (
@@ -301,7 +301,9 @@ def test_budget_and_charge_changes_are_audited(session, groups):
     house = make_house(session)
     finance_entries.set_budget(session, house.id, 2026, {"heating": Decimal("100")}, None)
     finance_entries.set_budget(session, house.id, 2026, {"heating": Decimal("120")}, None)
-    entries = session.exec(select(AuditEntry).where(AuditEntry.entity == "budget_line")).all()
+    entries = session.exec(
+        select(AuditEntry).where(AuditEntry.entity == "budget_line").order_by(col(AuditEntry.id))
+    ).all()
     assert [e.action for e in entries] == ["create", "update"]
     assert Decimal(entries[1].before["amount"]) == Decimal("100")
     assert Decimal(entries[1].after["amount"]) == Decimal("120")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import policies
 from app.models.audit import AuditEntry
@@ -116,9 +116,9 @@ def test_cancelling_moves_the_first_waiting_up_and_mails_them(session, connectio
     assert waiting_d.status == RegistrationStatus.waiting
     assert service.waiting_position(session, waiting_d) == 1
     audited = session.exec(
-        select(AuditEntry).where(
-            AuditEntry.entity == "event_registration", AuditEntry.entity_id == str(waiting_b.id)
-        )
+        select(AuditEntry)
+        .where(AuditEntry.entity == "event_registration", AuditEntry.entity_id == str(waiting_b.id))
+        .order_by(col(AuditEntry.id))
     ).all()
     assert [e.action for e in audited] == ["create", "update"]
 
