@@ -21,6 +21,7 @@ from app.models.committees import CommitteeMember, ResidentCommittee
 from app.models.finances import (
     BudgetCycle,
     BudgetLine,
+    CacheRevision,
     CostGroup,
     FinanceImport,
     MonthlyActual,
@@ -68,6 +69,7 @@ __all__ = [
     "AccessibilityFeedback",
     "BudgetCycle",
     "BudgetLine",
+    "CacheRevision",
     "CostGroup",
     "FinanceImport",
     "MonthlyActual",

@@ -153,3 +153,18 @@ class BudgetCycle(SQLModel, table=True):
     evaluated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     version: int = 1
+
+
+class CacheRevision(SQLModel, table=True):
+    """A token that changes whenever the data behind a process-local cache changes.
+
+    Aggregates that are costly to compute on every request (the company-wide figures of a year
+    that every house finance page compares against) are kept per process under the token read
+    in the request's transaction: a write that changes their data sets a new random token in the
+    same transaction, so every process computes them again on its next read.
+    """
+
+    __tablename__ = "cache_revision"
+
+    name: str = Field(primary_key=True, max_length=40)
+    token: str = Field(max_length=36)

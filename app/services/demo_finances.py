@@ -24,7 +24,7 @@ from app.models.finances import (
 )
 from app.models.houses import House
 from app.models.types import utcnow
-from app.services import budget_cycle
+from app.services import budget_cycle, finance_cache
 from app.services import finances as finances_service
 
 SEED = 20261201
@@ -163,6 +163,7 @@ def _figures(session: Session, houses: list[House], today: date, added: dict[str
     session.execute(insert(MonthlyActual), actuals)
     session.execute(insert(BudgetLine), budgets)
     session.execute(insert(UsageCharge), charges)
+    finance_cache.changed(session)  # Core inserts pass the flush listener by
     batch.rows = len(actuals)
     session.add(batch)
     session.flush()

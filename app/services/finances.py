@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 from app.errors import NotFound
 from app.models.finances import BudgetLine, CostGroup, GroupKind, MonthlyActual, UsageCharge
 from app.models.houses import House
-from app.services import audit
+from app.services import audit, finance_cache
+from app.services.finance_cache import per_m2_month
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -118,13 +119,6 @@ def get_group(session: Session, group_id: int) -> CostGroup:
     if group is None:
         raise NotFound()
     return group
-
-
-def per_m2_month(amount: Decimal, floor_area: Decimal, months: int) -> Decimal | None:
-    """An amount as € per m² of floor area per month, to the cent (None without months)."""
-    if months <= 0 or floor_area <= 0:
-        return None
-    return (amount / floor_area / months).quantize(CENT)
 
 
 @dataclass
@@ -293,47 +287,13 @@ class HouseSummary:
 
 
 def summaries(session: Session, year: int) -> list[HouseSummary]:
-    """Every house's maintenance costs of a year against its budget."""
-    maintenance = select(CostGroup.id).where(CostGroup.kind == GroupKind.maintenance)
-    budgets: dict[int, Decimal] = dict(
-        session.exec(
-            select(col(BudgetLine.house_id), func.sum(col(BudgetLine.amount)))
-            .where(BudgetLine.year == year, col(BudgetLine.cost_group_id).in_(maintenance))
-            .group_by(col(BudgetLine.house_id))
-        ).all()
-    )
-    actuals: dict[int, tuple[Decimal, int]] = {}
-    rows = session.exec(
-        select(
-            MonthlyActual.house_id,
-            func.sum(MonthlyActual.amount),
-            func.count(func.distinct(col(MonthlyActual.month))),
-        )
-        .where(
-            MonthlyActual.month >= date(year, 1, 1),
-            MonthlyActual.month <= date(year, 12, 1),
-            col(MonthlyActual.cost_group_id).in_(maintenance),
-        )
-        .group_by(col(MonthlyActual.house_id))
-    ).all()
-    for house_id, total, months in rows:
-        actuals[house_id] = (Decimal(total or 0).quantize(CENT), int(months))
-    result = []
-    for house in session.exec(select(House).order_by(House.name)):
-        assert house.id is not None
-        budget = Decimal(budgets.get(house.id) or 0).quantize(CENT)
-        actual, months = actuals.get(house.id, (ZERO, 0))
-        result.append(
-            HouseSummary(
-                house,
-                budget,
-                (budget * months / 12).quantize(CENT),
-                actual,
-                months,
-                per_m2_month(actual, house.floor_area, months),
-            )
-        )
-    return result
+    """Every house's maintenance costs of a year against its budget, ordered by house name."""
+    houses = {h.id: h for h in session.exec(select(House))}
+    return [
+        HouseSummary(houses[f.house_id], f.budget, f.budget_to_date, f.actual, f.months, f.per_m2)
+        for f in finance_cache.year_figures(session, year)
+        if f.house_id in houses
+    ]
 
 
 def by_deviation(rows: list[HouseSummary]) -> list[HouseSummary]:
@@ -384,12 +344,12 @@ def _average(values: list[Decimal]) -> Decimal | None:
 def comparison(session: Session, house: House, year: int) -> Comparison:
     """The house against the average of houses in its district, in its age band and of the
     company (each over the houses with figures in the year)."""
-    rows = [r for r in summaries(session, year) if r.per_m2 is not None]
-    district = [r.per_m2 for r in rows if r.house.district == house.district and r.per_m2]
+    rows = [r for r in finance_cache.year_figures(session, year) if r.per_m2]
+    district = [r.per_m2 for r in rows if r.district == house.district and r.per_m2]
     band = age_band(house.year_built)
-    same_age = [r.per_m2 for r in rows if age_band(r.house.year_built) == band and r.per_m2]
+    same_age = [r.per_m2 for r in rows if age_band(r.year_built) == band and r.per_m2]
     everyone = [r.per_m2 for r in rows if r.per_m2]
-    own = next((r.per_m2 for r in rows if r.house.id == house.id), None)
+    own = next((r.per_m2 for r in rows if r.house_id == house.id), None)
     return Comparison(
         own,
         _average(district),
@@ -416,7 +376,7 @@ class CompanyTotals:
 
 def company_totals(session: Session, year: int, today: date) -> CompanyTotals:
     """Totals and averages over every house with figures in a year."""
-    rows = [r for r in summaries(session, year) if r.months or r.budget]
+    rows = [r for r in finance_cache.year_figures(session, year) if r.months or r.budget]
     # Every house's charge in effect on the day, in one query: the newest charge per house that
     # starts on or before the day (charges of houses without one are simply absent).
     day = min(today, date(year, 12, 31))
@@ -437,7 +397,7 @@ def company_totals(session: Session, year: int, today: date) -> CompanyTotals:
     )
     return CompanyTotals(
         len(rows),
-        sum((r.house.floor_area for r in rows), Decimal(0)),
+        sum((r.floor_area for r in rows), Decimal(0)),
         sum((r.budget for r in rows), ZERO),
         sum((r.actual for r in rows), ZERO),
         _average([r.per_m2 for r in rows if r.per_m2 is not None]),
