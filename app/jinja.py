@@ -1,7 +1,8 @@
 """The one Jinja environment, for pages and mails alike (autoescape on)."""
 
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,19 +50,56 @@ def fmt_time(value: datetime | time | None) -> str:
     return format_time(value, "short", locale=i18n.locale(i18n.get_language()))
 
 
+@lru_cache(maxsize=64)
+def _number_form(lang: str, digits: int, currency: bool) -> tuple[str, str, str, str, str, str]:
+    """How a language writes numbers, read once from Babel: the group and decimal separators and
+    what goes before and after a positive and a negative number (the € sign, the minus)."""
+    loc = i18n.locale(lang)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    one = format_decimal(Decimal(1), pattern, locale=loc)
+    thousand = format_decimal(Decimal(1000), pattern, locale=loc)
+    group = thousand[1 : len(thousand) - 3 - (len(one) - 1)]  # 1, the separator, 000, decimals
+    decimal = one[1] if digits else ""
+
+    def affixes(value: Decimal) -> tuple[str, str]:
+        text = (
+            format_currency(value, "EUR", locale=loc)
+            if currency
+            else format_decimal(value, pattern, locale=loc)
+        )
+        before, _, after = text.partition(one)
+        return before, after
+
+    return (group, decimal, *affixes(Decimal(1)), *affixes(Decimal(-1)))
+
+
+def _format(value: Decimal | float | int, digits: int, currency: bool) -> str:
+    # Babel's own formatting parses its pattern on every call (a finance page formats hundreds
+    # of figures); this writes the same text from the language's separators and affixes, with
+    # Babel's rounding (half to even) and sign (that of the value before rounding).
+    group, decimal, before, after, neg_before, neg_after = _number_form(
+        i18n.get_language(), digits, currency
+    )
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    rounded = abs(number).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+    text = f"{rounded:,.{digits}f}".replace(",", "\0").replace(".", decimal).replace("\0", group)
+    if number < 0:
+        return f"{neg_before}{text}{neg_after}"
+    return f"{before}{text}{after}"
+
+
 def fmt_number(value: Decimal | float | int | None, digits: int = 0) -> str:
     """A number with the current language's separators."""
     if value is None:
         return ""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, pattern, locale=i18n.locale(i18n.get_language()))
+    return _format(value, digits, currency=False)
 
 
 def fmt_money(value: Decimal | None) -> str:
     """Euros, e.g. 1 234,56 € in Finnish."""
     if value is None:
         return ""
-    return format_currency(value, "EUR", locale=i18n.locale(i18n.get_language()))
+    return _format(value, 2, currency=True)
 
 
 def participation_name(code: Participation | str) -> str:

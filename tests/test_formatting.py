@@ -1,9 +1,11 @@
 """Dates, times (Europe/Helsinki), numbers and euros per language, as the templates show them."""
 
+import random
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency, format_decimal
 
 from app import i18n
 from app.jinja import env
@@ -33,6 +35,26 @@ def test_euros_and_numbers(lang, money, number):
         "0.50" if lang == "en" else "0,50"
     )
     assert show(lang, "{{ v | money }}{{ v | number }}", v=None) == ""
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_numbers_and_euros_are_written_as_babel_writes_them(lang):
+    # The filters write numbers themselves (Babel parses its pattern on every call); they must
+    # agree with Babel to the character, rounding (half to even) and signs included.
+    rng = random.Random(7)
+    values = [Decimal("-1234.565"), Decimal("999.995"), Decimal("0.015"), Decimal("-0.001")]
+    values += [
+        Decimal(rng.randint(-(10**10), 10**10)).scaleb(-rng.randint(0, 4)) for _ in range(300)
+    ]
+    locale = i18n.locale(lang)
+    for value in [*values, 12, -7, 2.5, -0.5]:
+        for digits in (0, 1, 2):
+            pattern = "#,##0" + ("." + "0" * digits if digits else "")
+            expected = format_decimal(value, pattern, locale=locale)
+            assert show(lang, "{{ v | number(d) }}", v=value, d=digits) == expected
+    for value in values:
+        expected = format_currency(value, "EUR", locale=locale)
+        assert show(lang, "{{ v | money }}", v=value) == expected
 
 
 # 10:05 UTC on 1 July is 13:05 in Helsinki (summer time); on 31 December at 23:30 UTC it is

@@ -6,14 +6,17 @@ of every house (270,000 rows at ten times Haso's size, about 150 ms on SQLite). 
 change only when an import, a budget or a house changes, so each process keeps them per year
 under the `cache_revision` token for "finances":
 
-- any flush that adds, changes or deletes a monthly figure, a budget line, a cost group or a
-  house sets a new random token in the same transaction (`_on_flush`); code that writes those
-  tables with Core statements calls `changed()` itself;
+- any flush that adds, changes or deletes a monthly figure, a budget line, a usage charge, a
+  cost group or a house sets a new random token in the same transaction (`_on_flush`); code
+  that writes those tables with Core statements calls `changed()` itself;
 - a reader reads the token in its own transaction and uses the figures cached under it, or
   computes them and keeps them under it. A rolled-back change rolls the token back with it, and
   a new token never equals an old one, so no process keeps using figures of another state;
 - without a token (a database whose finance data was never changed through the application)
   nothing is cached.
+
+Small values a house's page derives from its whole history (the cumulated result of every year,
+the years with figures) are kept the same way (`memo`).
 """
 
 from __future__ import annotations
@@ -21,22 +24,25 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, func, select
 
-from app.models import BudgetLine, CacheRevision, CostGroup, House, MonthlyActual
+from app.models import BudgetLine, CacheRevision, CostGroup, House, MonthlyActual, UsageCharge
 from app.models.finances import GroupKind
 
 NAME = "finances"
-WATCHED = (MonthlyActual, BudgetLine, CostGroup, House)
+WATCHED = (MonthlyActual, BudgetLine, CostGroup, House, UsageCharge)
+T = TypeVar("T")
 KEEP = 8  # years (and tokens) kept per process
+KEEP_SMALL = 4096  # small per-house values kept per process
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -64,6 +70,7 @@ def changed(session: Session) -> None:
     statement = builder(CacheRevision).values(name=NAME, token=token)
     statement = statement.on_conflict_do_update(index_elements=["name"], set_={"token": token})
     session.connection().execute(statement)
+    session.info[INFO_KEY] = token
 
 
 @event.listens_for(OrmSession, "after_flush")
@@ -74,31 +81,58 @@ def _on_flush(session: OrmSession, _context: Any) -> None:
         changed(session)  # type: ignore[arg-type]
 
 
+@event.listens_for(OrmSession, "after_commit")
+@event.listens_for(OrmSession, "after_rollback")
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _forget_token(session: OrmSession, *_args: Any) -> None:
+    # The next transaction reads the token again: another process may have changed it.
+    session.info.pop(INFO_KEY, None)
+
+
+INFO_KEY = "finance_cache_token"
 _lock = threading.Lock()
 _cache: OrderedDict[tuple[str, int, str], tuple[YearFigures, ...]] = OrderedDict()
+# Small per-house values (a house's cumulated result, its years with figures).
+_small: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
 
 def _token(session: Session) -> str | None:
-    return session.exec(select(CacheRevision.token).where(CacheRevision.name == NAME)).first()
+    """The token of the session's transaction, read once per transaction."""
+    if INFO_KEY not in session.info:
+        query = select(CacheRevision.token).where(CacheRevision.name == NAME)
+        session.info[INFO_KEY] = session.exec(query).first()
+    token: str | None = session.info[INFO_KEY]
+    return token
+
+
+def _remember(
+    store: OrderedDict[Any, Any], keep: int, session: Session, key: tuple[Any, ...],
+    make: Callable[[], T],
+) -> T:  # fmt: skip
+    token = _token(session)
+    if token is None:
+        return make()
+    full = (str(session.get_bind().engine.url), token, *key)
+    with _lock:
+        if full in store:
+            store.move_to_end(full)
+            return cast(T, store[full])
+    value = make()
+    with _lock:
+        store[full] = value
+        while len(store) > keep:
+            store.popitem(last=False)
+    return value
 
 
 def year_figures(session: Session, year: int) -> tuple[YearFigures, ...]:
     """Every house's figures of a year, ordered by house name, from the cache when current."""
-    token = _token(session)
-    if token is None:
-        return compute(session, year)
-    key = (str(session.get_bind().engine.url), year, token)
-    with _lock:
-        cached = _cache.get(key)
-        if cached is not None:
-            _cache.move_to_end(key)
-            return cached
-    figures = compute(session, year)
-    with _lock:
-        _cache[key] = figures
-        while len(_cache) > KEEP:
-            _cache.popitem(last=False)
-    return figures
+    return _remember(_cache, KEEP, session, (year,), lambda: compute(session, year))
+
+
+def memo(session: Session, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+    """A small value derived from finance data (key names what and which house), cached."""
+    return _remember(_small, KEEP_SMALL, session, key, make)
 
 
 def compute(session: Session, year: int) -> tuple[YearFigures, ...]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
@@ -220,14 +220,16 @@ def house_year(session: Session, house: House, year: int) -> HouseYear:
     )
     monthly: dict[int, list[Decimal | None]] = defaultdict(lambda: [None] * 12)
     months_seen: set[int] = set()
-    query = select(MonthlyActual).where(
+    query = select(
+        col(MonthlyActual.cost_group_id), col(MonthlyActual.month), col(MonthlyActual.amount)
+    ).where(
         MonthlyActual.house_id == house.id,
         MonthlyActual.month >= date(year, 1, 1),
         MonthlyActual.month <= date(year, 12, 1),
     )
-    for figure in session.exec(query):
-        monthly[figure.cost_group_id][figure.month.month - 1] = figure.amount
-        months_seen.add(figure.month.month)
+    for group_id, month, amount in session.exec(query):
+        monthly[group_id][month.month - 1] = amount
+        months_seen.add(month.month)
     rows = []
     for group in groups(session):
         assert group.id is not None
@@ -237,22 +239,34 @@ def house_year(session: Session, house: House, year: int) -> HouseYear:
     charges = usage_charges(session, house.id)
     result = HouseYear(house, year, rows, len(months_seen), charges)
     result.charged = billed(charges, house.floor_area, year, max(months_seen, default=0))
-    result.cumulated = _cumulated(session, house, year, charges)
+    result.cumulated = finance_cache.memo(
+        session, ("cumulated", house.id, year), lambda: _cumulated(session, house, year, charges)
+    )
     return result
 
 
 def _cumulated(session: Session, house: House, year: int, charges: list[UsageCharge]) -> Decimal:
     """Surplus or deficit of every year with figures up to and including `year`."""
-    kinds = {g.id: g.kind for g in groups(session)}
-    per_year: dict[int, tuple[Decimal, int]] = {}
-    query = select(MonthlyActual).where(
-        MonthlyActual.house_id == house.id, MonthlyActual.month <= date(year, 12, 1)
+    cost_groups = select(CostGroup.id).where(
+        col(CostGroup.kind).in_((GroupKind.maintenance, GroupKind.capital))
     )
-    for actual in session.exec(query):
-        costs, last = per_year.get(actual.month.year, (ZERO, 0))
-        if kinds.get(actual.cost_group_id) in (GroupKind.maintenance, GroupKind.capital):
-            costs += actual.amount
-        per_year[actual.month.year] = (costs, max(last, actual.month.month))
+    costs_of_month = func.sum(
+        case(
+            (col(MonthlyActual.cost_group_id).in_(cost_groups), col(MonthlyActual.amount)),
+            else_=0,
+        )
+    )
+    # One row a month (sixty for five years) instead of every figure of every year.
+    months = session.exec(
+        select(col(MonthlyActual.month), costs_of_month)
+        .where(MonthlyActual.house_id == house.id, MonthlyActual.month <= date(year, 12, 1))
+        .group_by(col(MonthlyActual.month))
+    ).all()
+    per_year: dict[int, tuple[Decimal, int]] = {}
+    for month, total in months:
+        costs, last = per_year.get(month.year, (ZERO, 0))
+        costs += Decimal(total or 0).quantize(CENT)
+        per_year[month.year] = (costs, max(last, month.month))
     return sum(
         (
             billed(charges, house.floor_area, y, last) - costs
@@ -407,6 +421,13 @@ def company_totals(session: Session, year: int, today: date) -> CompanyTotals:
 
 def years_with_figures(session: Session, house_id: int | None = None) -> list[int]:
     """The years that have actuals or budgets, newest first."""
+    years = finance_cache.memo(
+        session, ("years", house_id), lambda: tuple(_years_with_figures(session, house_id))
+    )
+    return list(years)
+
+
+def _years_with_figures(session: Session, house_id: int | None) -> list[int]:
     budget_query = select(col(BudgetLine.year)).distinct()
     actual_query = select(col(MonthlyActual.month))
     if house_id is not None:
