@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # Request bodies above this are refused (413) before they are read; never below the
     # attachment limit plus room for the form around it.
     max_request_bytes: int = 2 * 1024 * 1024
+    # Requests served at once by one process; more wait their turn (bench/README.md).
+    max_concurrent_requests: int = Field(default=4, ge=1, le=200)
     forum_notice_days: int = 7
 
     # The scheduler: a run missed by more than this after downtime is recorded as missed, not

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.config import get_settings
@@ -45,6 +46,15 @@ def writing() -> Iterator[None]:
         _write_transactions.reset(token)
 
 
+@event.listens_for(OrmSession, "after_flush")
+def _after_flush(session: OrmSession, _context: Any) -> None:
+    # Every session of every process (pages, jobs, commands) renews the finance figures' cache
+    # token when it writes them; imported here, where every writer passes, not where it is read.
+    from app.services import finance_cache  # noqa: PLC0415 - the services import this module
+
+    finance_cache.on_flush(session)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """Foreign keys on, and let SQLAlchemy own BEGIN so savepoints work in pysqlite."""
 
@@ -61,11 +71,16 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_transactions.get() else "BEGIN")
 
 
-# Sync handlers run in a pool of 40 threads, each holding one connection for its request: with
-# fewer connections than threads, 64 clients made requests wait for a connection until they
-# failed (QueuePool timeout, bench/README.md). 10 kept open plus 30 on demand cover the threads.
+# A process serves at most PORTAL_MAX_CONCURRENT_REQUESTS requests at once (ConcurrencyLimit in
+# app/middleware.py), each holding one connection, plus the tasks run after a response and the
+# scheduler's jobs. Ten connections are kept open; more are opened on demand, enough for all of
+# those, so a request never waits for a connection (bench/README.md).
 POOL_SIZE = 10
 POOL_OVERFLOW = 30
+
+
+def _overflow() -> int:
+    return max(POOL_OVERFLOW, get_settings().max_concurrent_requests * 2 + 10 - POOL_SIZE)
 
 
 def make_engine(url: str) -> Engine:
@@ -78,13 +93,13 @@ def make_engine(url: str) -> Engine:
             url,
             connect_args={"check_same_thread": False},
             pool_size=POOL_SIZE,
-            max_overflow=POOL_OVERFLOW,
+            max_overflow=_overflow(),
         )
         _configure_sqlite(engine)
         return engine
     if parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=_overflow())
 
 
 @lru_cache

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -18,7 +19,7 @@ from app.config import get_settings
 from app.deps import LoginRequired, verify_csrf
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import _
-from app.middleware import PortalMiddleware
+from app.middleware import ConcurrencyLimit, PortalMiddleware
 from app.routers import API_ROUTERS, PAGE_ROUTERS
 from app.routers.api import ERROR_RESPONSES
 from app.templating import render
@@ -40,6 +41,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # requests of each language, each thread of which compiled its own copy meanwhile.
     for language in i18n.LANGUAGES:
         i18n.translations(language)
+    # Worker threads for the admitted requests (ConcurrencyLimit) and for the tasks some of them
+    # run after their response (mail); more threads would only compete for the same lock.
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = get_settings().max_concurrent_requests + 4
     started = scheduler.start_if_enabled()
     try:
         yield
@@ -149,6 +154,7 @@ def create_app() -> FastAPI:
     )
     app.state.settings = settings
     app.add_middleware(PortalMiddleware)
+    app.add_middleware(ConcurrencyLimit)  # outermost: a waiting request holds nothing
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in PAGE_ROUTERS:

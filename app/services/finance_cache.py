@@ -7,7 +7,7 @@ change only when an import, a budget or a house changes, so each process keeps t
 under the `cache_revision` token for "finances":
 
 - any flush that adds, changes or deletes a monthly figure, a budget line, a usage charge, a
-  cost group or a house sets a new random token in the same transaction (`_on_flush`); code
+  cost group or a house sets a new random token in the same transaction (`on_flush`); code
   that writes those tables with Core statements calls `changed()` itself;
 - a reader reads the token in its own transaction and uses the figures cached under it, or
   computes them and keeps them under it. A rolled-back change rolls the token back with it, and
@@ -73,8 +73,9 @@ def changed(session: Session) -> None:
     session.info[INFO_KEY] = token
 
 
-@event.listens_for(OrmSession, "after_flush")
-def _on_flush(session: OrmSession, _context: Any) -> None:
+def on_flush(session: OrmSession) -> None:
+    """After every flush (registered in app/db.py, so that no writer can miss it): a new token
+    if the flush wrote any of the watched tables."""
     # Still the pre-flush state here: new, dirty and deleted name what was just written.
     touched = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(obj, WATCHED) for obj in touched):
