@@ -16,6 +16,7 @@ from email.utils import formataddr, make_msgid, parseaddr
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -81,6 +82,28 @@ def queue(
     return delivery
 
 
+def queue_many(session: Session, deliveries: list[Delivery]) -> int:
+    """Write many deliveries in one statement; those already queued (the same message key and
+    recipient) are skipped. Returns how many were written."""
+    if not deliveries:
+        return 0
+    key = deliveries[0].message_key
+    assert all(d.message_key == key for d in deliveries)
+
+    def queued() -> int:
+        query = select(func.count()).select_from(Delivery).where(Delivery.message_key == key)
+        return session.exec(query).one()
+
+    before = queued()
+    dialect = session.get_bind().dialect.name
+    builder: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [d.model_dump(exclude={"id"}) for d in deliveries]
+    unique = ["message_key", "recipient"]
+    statement = builder(Delivery).on_conflict_do_nothing(index_elements=unique)
+    session.execute(statement, rows)
+    return queued() - before
+
+
 class _Verbatim(str):
     """A header written as it is: the default policy would RFC 2047-encode a long address,
     which mail providers do not decode in List-Unsubscribe. Only checked values get here."""
@@ -104,14 +127,17 @@ def _unsubscribe_header(url: str) -> str | None:
     return _Verbatim("List-Unsubscribe", f"<{url}>")
 
 
-def build_message(delivery: Delivery, settings: Settings) -> EmailMessage:
-    """The MIME message for a delivery: plain text with an HTML alternative."""
+def build_message(
+    delivery: Delivery, settings: Settings, message_id: str | None = None
+) -> EmailMessage:
+    """The MIME message for a delivery: plain text with an HTML alternative; a new Message-ID
+    unless one is given."""
     message = EmailMessage()
     name, addr = parseaddr(settings.mail_from)
     message["From"] = formataddr((name, addr))
     message["To"] = str(Address(addr_spec=delivery.recipient))
     message["Subject"] = _clean_header(delivery.subject)
-    message["Message-ID"] = make_msgid(domain=addr.split("@")[-1] or None)
+    message["Message-ID"] = message_id or make_msgid(domain=addr.split("@")[-1] or None)
     message["Auto-Submitted"] = "auto-generated"
     unsubscribe = _unsubscribe_header(delivery.unsubscribe_url)
     if unsubscribe:
@@ -253,15 +279,23 @@ def _send_pending(
     if not ids:
         return 0
     client: smtplib.SMTP | None = None
-    try:
-        for delivery_id in ids:
-            with Session(
-                engine, expire_on_commit=False, join_transaction_mode="create_savepoint"
-            ) as session:
+    # The outcome of the message just tried, written in the same transaction that claims the
+    # next one: one commit per message, and still every claim is committed before its message
+    # leaves and every outcome before the next message does.
+    outcome: tuple[int, dict[str, Any]] | None = None
+    session = Session(engine, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    with session:
+        try:
+            for delivery_id in ids:
+                assert delivery_id is not None
+                if outcome is not None:
+                    _record(session, *outcome)
+                    outcome = None
                 moment = clock()
                 # The claim re-checks that the row is still due, in one statement: of two
-                # senders only one changes it (PostgreSQL re-reads a row locked meanwhile).
-                claimed = session.execute(
+                # senders only one changes it (PostgreSQL re-reads a row locked meanwhile);
+                # the claimed row comes back from the same statement (RETURNING).
+                delivery: Delivery | None = session.scalars(
                     update(Delivery)
                     .where(col(Delivery.id) == delivery_id, _due(moment, lease))
                     .values(
@@ -269,40 +303,36 @@ def _send_pending(
                         attempts=Delivery.attempts + 1,
                         claimed_at=moment,
                     )
-                )
+                    .returning(Delivery)
+                    .execution_options(synchronize_session=False)
+                ).first()
                 session.commit()
-                if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                if delivery is None:
                     continue  # another sender has it
-                delivery = session.get_one(Delivery, delivery_id)
-                # End the read before the result is written by one UPDATE: on SQLite a read
-                # that turns into a write can deadlock with another writer and fail at once.
-                session.commit()
-                result: dict[str, Any]
+                session.expunge(delivery)
                 try:
-                    message = build_message(delivery, settings)
-                    message.replace_header("Message-ID", message_id(delivery, settings))
+                    message = build_message(delivery, settings, message_id(delivery, settings))
                 except (ValueError, TypeError, LookupError, MessageError) as exc:
                     # A row that cannot become a message must not stop the queue on every run.
                     log.error("delivery %s cannot be built: %s", delivery_id, exc)
-                    failed = {"status": DeliveryStatus.failed, "error": str(exc)[:1000]}
-                    session.execute(
-                        update(Delivery).where(col(Delivery.id) == delivery_id).values(**failed)
+                    outcome = (
+                        delivery_id,
+                        {"status": DeliveryStatus.failed, "error": str(exc)[:1000]},
                     )
-                    session.commit()
                     continue
+                stop = False
                 try:
                     if settings.mail_transport == "smtp":
                         if client is None:
                             client = _smtp(settings)
                         client.send_message(message)
-                    result = {
+                    result: dict[str, Any] = {
                         "status": DeliveryStatus.sent,
                         "sent_at": clock(),
                         "error": "",
                         "next_attempt_at": None,
                     }
                     sent += 1
-                    stop = False
                 except (smtplib.SMTPException, OSError) as exc:
                     log.warning("mail to delivery %s failed: %s", delivery_id, exc)
                     retry = _is_transient(exc) and delivery.attempts < MAX_ATTEMPTS
@@ -317,15 +347,22 @@ def _send_pending(
                         client = None
                     # A server that is down or not taking mail now: leave the rest for later.
                     stop = retry and not connected
-                session.execute(
-                    update(Delivery).where(col(Delivery.id) == delivery_id).values(**result)
-                )
-                session.commit()
+                outcome = (delivery_id, result)
                 if stop:
                     break
-    finally:
-        _close(client)
+        finally:
+            _close(client)
+            if outcome is not None:
+                # Also after an error elsewhere: the message left (or failed), say so.
+                session.rollback()
+                _record(session, *outcome)
+                session.commit()
     return sent
+
+
+def _record(session: Session, delivery_id: int, result: dict[str, Any]) -> None:
+    """Write a message's outcome (committed with the next claim or at the end)."""
+    session.execute(update(Delivery).where(col(Delivery.id) == delivery_id).values(**result))
 
 
 def _close(client: smtplib.SMTP | None) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
@@ -19,6 +19,7 @@ from app import policies
 from app.config import get_settings
 from app.models.calendar import Audience, CalendarEvent
 from app.models.initiatives import Initiative, Scope
+from app.models.mail import Delivery
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus, Topic
 from app.models.people import Person
 from app.models.types import local_date, utcnow
@@ -221,14 +222,46 @@ def test_send(
     return key
 
 
-def _people(session: Session, ids: set[int], chunk: int = 5000) -> Iterator[Person]:
-    """The people of an audience in id order, fetched a chunk at a time: one IN list of a
-    100,000 residents' ids is more bound parameters than SQLite or PostgreSQL accept."""
+def _people(
+    session: Session, ids: set[int], chunk: int = 5000
+) -> Iterator[list[tuple[int, str, str]]]:
+    """The people of an audience (id, email, language) in id order, a chunk at a time: one IN
+    list of a 100,000 residents' ids is more bound parameters than SQLite or PostgreSQL accept."""
     ordered = sorted(ids)
     for start in range(0, len(ordered), chunk):
         part = ordered[start : start + chunk]
-        yield from session.exec(
-            select(Person).where(col(Person.id).in_(part)).order_by(col(Person.id))
+        rows = session.exec(
+            select(col(Person.id), col(Person.email), col(Person.language))
+            .where(col(Person.id).in_(part))
+            .order_by(col(Person.id))
+        )
+        yield [(pid, email, language.value) for pid, email, language in rows if pid is not None]
+
+
+# Stands for a reader's unsubscribe address while a language's copy is rendered (URL-safe, so
+# the same in the HTML and the text); each reader's copy gets their own address in its place.
+_ADDRESS_SLOT = "https://unsubscribe.invalid/reader-address-slot"
+
+
+class _Copies:
+    """The newsletter's mail rendered once per language; a reader's copy is that language's
+    with their unsubscribe address put in. Nothing else in the newsletter differs between
+    readers (the templates show no one's name), so 100,000 copies cost a few renderings."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.context = context
+        self.rendered: dict[str, tuple[str, str, str]] = {}
+
+    def for_reader(self, language: str, address: str) -> tuple[str, str, str]:
+        if language not in self.rendered:
+            self.rendered[language] = mail_service.render(
+                TEMPLATE, language, unsubscribe_url=_ADDRESS_SLOT, **self.context
+            )
+        subject, text, html = self.rendered[language]
+        return (
+            subject.replace(_ADDRESS_SLOT, address),
+            text.replace(_ADDRESS_SLOT, address),
+            html.replace(_ADDRESS_SLOT, str(escape(address))),
         )
 
 
@@ -256,19 +289,26 @@ def send(session: Session, newsletter: Newsletter, now: datetime | None = None) 
     ids = recipient_ids(session, newsletter, local_date(now))
     written = 0
     if ids:
-        shared = content(session, newsletter, now).context()
-        for person in _people(session, ids):
-            assert person.id is not None
-            delivery = mail_service.queue(
-                session,
-                message_key(newsletter),
-                person,
-                TEMPLATE,
-                newsletter_id=newsletter.id,
-                unsubscribe_url=unsubscribe_url(person.id, TOPICS[kind]),
-                **shared,
-            )
-            written += delivery is not None
+        copies = _Copies(content(session, newsletter, now).context())
+        key = message_key(newsletter)
+        for people in _people(session, ids):
+            deliveries = []
+            for person_id, email, language in people:
+                address = unsubscribe_url(person_id, TOPICS[kind])
+                subject, text, html = copies.for_reader(language, address)
+                deliveries.append(
+                    Delivery(
+                        message_key=key,
+                        recipient=email,
+                        person_id=person_id,
+                        subject=subject,
+                        body_text=text,
+                        body_html=html,
+                        newsletter_id=newsletter.id,
+                        unsubscribe_url=address,
+                    )
+                )
+            written += mail_service.queue_many(session, deliveries)
     newsletter.status = NewsletterStatus.sent
     newsletter.recipients = len(ids)
     newsletter.updated_at = now

@@ -72,5 +72,6 @@ def test_opt_outs_of_a_large_audience(session: Session) -> None:
 
 def test_newsletter_people_come_a_chunk_at_a_time_in_id_order(session: Session) -> None:
     ids = set(_residents(session, 12_000))
-    people = list(newsletter_audience._people(session, ids, chunk=5000))
-    assert [p.id for p in people] == sorted(ids)
+    chunks = list(newsletter_audience._people(session, ids, chunk=5000))
+    assert [len(c) for c in chunks] == [5000, 5000, 2000]
+    assert [person_id for chunk in chunks for person_id, _email, _lang in chunk] == sorted(ids)

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from markupsafe import escape
 from sqlmodel import select
 
 from app import policies
@@ -17,7 +18,7 @@ from app.models.initiatives import Outcome, State
 from app.models.mail import Delivery, DeliveryStatus
 from app.models.newsletter_schemas import NewsletterCreate, NewsletterUpdate
 from app.models.newsletters import Frequency, Newsletter, NewsletterKind, NewsletterStatus, Topic
-from app.models.people import Language, StaffKind
+from app.models.people import Language, Person, StaffKind
 from app.models.types import utcnow
 from app.services import mail as mail_service
 from app.services import newsletter_audience, preferences, unsubscribe
@@ -346,6 +347,19 @@ def test_the_audience_is_resolved_when_sending_without_those_who_opted_out(sessi
         assert "Pihatalkoot lauantaina." in row.body_text
         assert row.unsubscribe_url in row.body_text  # the footer link too
         assert "/account/notifications" in row.body_text
+    # Each copy is exactly what rendering it for that reader alone gives (the copies are made
+    # from one rendering per language with the reader's own unsubscribe address put in).
+    context = newsletter_audience.content(session, newsletter, utcnow()).context()
+    for row in rows:
+        person = session.get(Person, row.person_id)
+        alone = mail_service.render(
+            newsletter_audience.TEMPLATE,
+            person.language.value,
+            unsubscribe_url=row.unsubscribe_url,
+            **context,
+        )
+        assert (row.subject, row.body_text, row.body_html) == alone
+        assert f'href="{escape(row.unsubscribe_url)}"' in row.body_html
 
 
 def test_sending_twice_reaches_nobody_twice(session, world):
