@@ -28,6 +28,10 @@ def migrate(revision: str = typer.Argument("head", help="Target revision")) -> N
     from alembic import command
 
     command.upgrade(_alembic_config(), revision)
+    from app.config import get_settings
+    from app.db import use_write_ahead_log
+
+    use_write_ahead_log(get_settings().database_url)
     typer.echo("Database is up to date.")
 
 

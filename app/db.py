@@ -1,5 +1,6 @@
 """Database engine and sessions; one transaction per request or job."""
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -105,6 +106,20 @@ def make_engine(url: str) -> Engine:
     if parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
     return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=_overflow())
+
+
+def use_write_ahead_log(url: str) -> None:
+    """Put a SQLite file in write-ahead-log mode (it stays with the file): readers never wait
+    for a writer, and commits need not wait for the disk (see _configure_sqlite). Other
+    databases are left alone."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    connection = sqlite3.connect(parsed.database)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        connection.close()
 
 
 @lru_cache

@@ -1,5 +1,6 @@
 """The portal command, run through typer's CliRunner against a database of its own."""
 
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,6 +57,12 @@ def test_migrate_and_seed_twice(database_url):
     result = runner.invoke(cli.app, ["migrate"])
     assert result.exit_code == 0, result.output
     assert "up to date" in result.output
+    # A SQLite file is left in write-ahead-log mode (readers never wait for a writer).
+    journal = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+    try:
+        assert journal.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        journal.close()
 
     result = runner.invoke(cli.app, ["seed", "--if-empty"])
     assert result.exit_code == 0, result.output
