@@ -12,6 +12,7 @@ from app.models.finances import BudgetLine, CacheRevision, CostGroup, GroupKind,
 from app.models.houses import House
 from app.services import finance_cache, finance_entries, finance_import
 from app.services import finances as finances_service
+from tests.services.test_finances import _csv
 from tests.support import make_house, make_person
 
 TODAY = date(2026, 6, 15)
@@ -27,14 +28,10 @@ def empty_cache():
     finance_cache._small.clear()
 
 
-@pytest.fixture()
-def groups(session):
-    finances_service.ensure_default_groups(session)
-    return {g.code: g for g in session.exec(select(CostGroup))}
-
-
-def _csv(*rows: str) -> bytes:
-    return ("\ufeffhouse;month;group;amount\r\n" + "\r\n".join(rows) + "\r\n").encode("utf-8")
+def _compared(session, house) -> tuple:
+    """The house, its district's and the company's €/m²/month, as the comparison gives them."""
+    found = finances_service.comparison(session, house, YEAR)
+    return (found.house, found.district, found.company)
 
 
 def _import(session, *rows: str) -> None:
@@ -74,12 +71,7 @@ def _three_houses(session):
 
 def test_an_import_after_a_cached_read_shows_in_the_next_read(session, groups):
     a, _b, _c = _three_houses(session)
-    before = finances_service.comparison(session, a, YEAR)
-    assert (before.house, before.district, before.company) == (
-        Decimal("2.00"),
-        Decimal("3.00"),
-        Decimal("5.00"),
-    )
+    assert _compared(session, a) == (Decimal("2.00"), Decimal("3.00"), Decimal("5.00"))
     totals = finances_service.company_totals(session, YEAR, TODAY)
     assert totals.actual == Decimal("15000.00")
     token = _token(session)
@@ -91,12 +83,7 @@ def test_an_import_after_a_cached_read_shows_in_the_next_read(session, groups):
         session, "CA;2026-02;heating;4000", "CB;2026-02;heating;4000", "CC;2026-02;heating;9000"
     )
     assert _token(session) not in (None, token)
-    after = finances_service.comparison(session, a, YEAR)
-    assert (after.house, after.district, after.company) == (
-        Decimal("3.00"),
-        Decimal("3.50"),
-        Decimal("5.33"),
-    )
+    assert _compared(session, a) == (Decimal("3.00"), Decimal("3.50"), Decimal("5.33"))
     assert finances_service.company_totals(session, YEAR, TODAY).actual == Decimal("32000.00")
 
 
@@ -174,12 +161,7 @@ def test_a_rolled_back_change_restores_the_token_and_the_figures(session, groups
     savepoint.rollback()
 
     assert _token(session) == token
-    restored = finances_service.comparison(session, a, YEAR)
-    assert (restored.house, restored.district, restored.company) == (
-        Decimal("2.00"),
-        Decimal("3.00"),
-        Decimal("5.00"),
-    )
+    assert _compared(session, a) == (Decimal("2.00"), Decimal("3.00"), Decimal("5.00"))
     assert finances_service.company_totals(session, YEAR, TODAY).actual == Decimal("15000.00")
 
 

@@ -26,12 +26,6 @@ from tests.support import fi, make_house, make_person
 TODAY = date(2026, 6, 15)
 
 
-@pytest.fixture()
-def groups(session):
-    finances_service.ensure_default_groups(session)
-    return {g.code: g for g in session.exec(select(CostGroup))}
-
-
 def _csv(*rows: str) -> bytes:
     return ("\ufeffhouse;month;group;amount\r\n" + "\r\n".join(rows) + "\r\n").encode("utf-8")
 
