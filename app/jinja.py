@@ -11,6 +11,7 @@ from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import i18n, policies
+from app.config import get_settings
 from app.models.participation import PARTICIPATION, Participation
 from app.models.types import HELSINKI
 
@@ -120,6 +121,8 @@ def build_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are read once per process; in debug mode an edited one is read again.
+        auto_reload=get_settings().debug,
     )
     # Jinja's newstyle gettext fills the placeholders itself: hand it the raw translation.
     env.install_gettext_callables(  # type: ignore[attr-defined]

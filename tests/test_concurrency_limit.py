@@ -3,6 +3,9 @@ wait without holding a thread or a database connection, and a slot frees as soon
 is out."""
 
 import asyncio
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import httpx
 import pytest
@@ -11,12 +14,24 @@ from app.config import get_settings
 from app.main import create_app
 from app.middleware import ConcurrencyLimit
 
-pytestmark = pytest.mark.anyio
 
+def run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run an async scenario on an event loop of its own, in a thread of its own (other tests,
+    the browser's among them, may leave a loop in this thread)."""
+    failures: list[BaseException] = []
 
-@pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
+    def target() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the scenario did not finish"
+    if failures:
+        raise failures[0]
 
 
 class Probe:
@@ -53,7 +68,11 @@ def client(app) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portal")
 
 
-async def test_no_more_than_the_limit_are_inside_at_once():
+def test_no_more_than_the_limit_are_inside_at_once():
+    run(_no_more_than_the_limit_are_inside_at_once)
+
+
+async def _no_more_than_the_limit_are_inside_at_once() -> None:
     probe = Probe()
     async with client(ConcurrencyLimit(probe, limit=2)) as http:
         requests = [asyncio.create_task(http.get("/slow")) for _ in range(7)]
@@ -67,7 +86,11 @@ async def test_no_more_than_the_limit_are_inside_at_once():
     assert probe.most == 2
 
 
-async def test_a_slot_frees_when_the_answer_is_out_not_when_the_work_after_it_ends():
+def test_a_slot_frees_when_the_answer_is_out_not_when_the_work_after_it_ends():
+    run(_a_slot_frees_when_the_answer_is_out_not_when_the_work_after_it_ends)
+
+
+async def _a_slot_frees_when_the_answer_is_out_not_when_the_work_after_it_ends() -> None:
     probe = Probe()
     probe.go.set()
     async with client(ConcurrencyLimit(probe, limit=1)) as http:
@@ -80,7 +103,11 @@ async def test_a_slot_frees_when_the_answer_is_out_not_when_the_work_after_it_en
         assert (await lingering).status_code == 200
 
 
-async def test_a_failed_request_gives_its_slot_back():
+def test_a_failed_request_gives_its_slot_back():
+    run(_a_failed_request_gives_its_slot_back)
+
+
+async def _a_failed_request_gives_its_slot_back() -> None:
     probe = Probe()
     probe.go.set()
     async with client(ConcurrencyLimit(probe, limit=1)) as http:
