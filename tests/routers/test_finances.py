@@ -201,6 +201,8 @@ def test_the_import_report_lists_errors_and_a_dry_run_stores_nothing(client, ses
     response = client.submit("/finances/import", files={"figures_file": ("b.csv", bad, "text/csv")})
     assert response.status_code == 422
     assert fi("No house has this code.") in response.text
+    # The summary at the top links to the error's row in the table below it.
+    assert 'href="#import-error-1"' in response.text and 'id="import-error-1"' in response.text
     good = f"house;month;group;amount\nFIN-A;{YEAR}-04;water;1\n".encode()
     response = client.submit(
         "/finances/import",
@@ -209,6 +211,10 @@ def test_the_import_report_lists_errors_and_a_dry_run_stores_nothing(client, ses
     )
     assert response.status_code == 200
     assert fi("Dry run: nothing was stored.") in response.text
+    advice = (
+        "The file has no errors. To store the figures, upload the file again without the dry run."
+    )
+    assert fi(advice) in response.text
     assert (
         session.exec(select(MonthlyActual).where(MonthlyActual.month == date(YEAR, 4, 1))).all()
         == []
