@@ -571,11 +571,19 @@ def can_create_surveys(user: User) -> bool:
 
 
 def can_manage_survey(user: User, survey: Survey) -> bool:
-    """See a survey's results whenever they are ready, export them and share them: its creator,
-    management and administrators."""
+    """See a survey's results whenever they are ready, export them and share them: management
+    and administrators, and a house survey's creator while they still manage the house or sit on
+    its committee (a chair who has left the committee no longer sees its survey's answers)."""
     if user is None:
         return False
-    return survey.created_by == user.id or user.is_management or user.is_admin
+    if user.is_management or user.is_admin:
+        return True
+    house = survey.house_id
+    return (
+        survey.created_by == user.id
+        and house is not None
+        and (house in user.manager_of or house in user.committee_of)
+    )
 
 
 def can_answer_survey(user: User, survey: Survey) -> bool:

@@ -10,6 +10,7 @@ from app import policies
 from app.errors import ValidationFailed
 from app.models.audit import AuditEntry
 from app.models.calendar import Audience
+from app.models.committees import CommitteeMember
 from app.models.people import StaffKind
 from app.models.surveys import (
     QuestionKind,
@@ -21,7 +22,7 @@ from app.models.surveys import (
 )
 from app.services import surveys as service
 from app.services.roles import load_principal
-from tests.support import make_house, make_manager, make_resident, make_staff
+from tests.support import make_chair, make_house, make_manager, make_resident, make_staff
 
 TODAY = date.today()
 QUESTIONS = "\n".join(
@@ -90,6 +91,20 @@ def test_who_may_create_for_whom(session):
     assert not policies.can_manage_survey(_principal(session, manager), survey)
     assert policies.can_manage_survey(_principal(session, boss), own)
     assert not policies.can_manage_survey(None, own)
+
+
+def test_a_creator_who_leaves_the_house_role_no_longer_manages_the_survey(session):
+    house = make_house(session)
+    member = make_chair(session, house)
+    survey = _survey(session, member, audience=Audience.house_residents, house_id=house.id)
+    assert policies.can_manage_survey(_principal(session, member), survey)
+    # The chair leaves the committee (the seat is removed); the survey stays the house's.
+    for seat in session.exec(select(CommitteeMember).where(CommitteeMember.person_id == member.id)):
+        session.delete(seat)
+    session.flush()
+    former = _principal(session, member)
+    assert not policies.can_manage_survey(former, survey)
+    assert not policies.can_view_survey_results(former, survey, date.today() + timedelta(days=400))
 
 
 def test_an_answer_is_stored_once_and_apart_from_the_person(session):
