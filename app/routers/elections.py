@@ -128,6 +128,8 @@ def _detail(
     mine = service.voting_houses(session, election, user.id, day)
     voted = service.voted_houses(session, election, mine)
     candidates = service.candidates(session, election)
+    officer_of = service.officer_houses(session, user.id, day)
+    names = service.house_names(session, mine | set(officer_of))
     context = {
         "election": election,
         "phase": current,
@@ -139,7 +141,17 @@ def _detail(
         "chair_houses": sorted(user.chair_of),
         "vote_houses": sorted(mine - voted),
         "voted_houses": sorted(voted),
-        "house_names": service.house_names(session, mine),
+        "house_names": names,
+        "officer_houses": [(house_id, names[house_id]) for house_id in officer_of],
+        "delegate_options": [
+            (person.id, person.name if len(officer_of) == 1 else f"{person.name} ({names[h]})")
+            for h in officer_of
+            for person in service.delegate_choices(session, h, day)
+        ],
+        "named_delegates": [
+            (names[h], person.name)
+            for h, person in sorted(service.named_delegates(session, election, officer_of).items())
+        ],
         "turnout": (
             service.turnout_text(service.turnout(session, election, day))
             if policies.can_manage_elections(user)
@@ -206,7 +218,7 @@ def name_delegate(
         house_id = int(form.get("house_id", ""))
         person_id = int(form.get("person_id", ""))
     except ValueError:
-        errors = {"person_id": _("Give the person's number in the portal.")}
+        errors = {"person_id": _("Choose a member of the house's committee to cast its vote.")}
         return _detail(request, session, user, election, errors, dict(form), UNPROCESSABLE)
     try:
         service.name_delegate(session, election, house_id, person_id, user.id, today())

@@ -353,6 +353,49 @@ def voted_houses(session: Session, election: Election, house_ids: set[int]) -> s
     )
 
 
+def officer_houses(session: Session, person_id: int, on: date) -> list[int]:
+    """The houses whose vote the person may hand to a delegate (they chair or vice-chair its
+    committee), in id order."""
+    return sorted(_officer_houses(session, person_id, on))
+
+
+def delegate_choices(session: Session, house_id: int, on: date) -> list[Person]:
+    """Whom a house's vote may be handed to: the other members of its committee today (its chair
+    and vice-chair may vote anyway), by name."""
+    return list(
+        session.exec(
+            select(Person)
+            .join(CommitteeMember, col(CommitteeMember.person_id) == Person.id)
+            .join(ResidentCommittee, col(ResidentCommittee.id) == CommitteeMember.committee_id)
+            .where(
+                ResidentCommittee.house_id == house_id,
+                col(ResidentCommittee.term_start) <= on,
+                col(ResidentCommittee.term_end) >= on,
+                col(CommitteeMember.position).not_in([Position.chair, Position.vice_chair]),
+                col(Person.is_active).is_(True),
+            )
+            .order_by(col(Person.name), col(Person.id))
+        )
+    )
+
+
+def named_delegates(
+    session: Session, election: Election, house_ids: list[int]
+) -> dict[int, Person]:
+    """The person each of the houses has named to cast its vote, if any."""
+    if not house_ids:
+        return {}
+    rows = session.exec(
+        select(ElectionDelegate.house_id, Person)
+        .join(Person, col(Person.id) == ElectionDelegate.person_id)
+        .where(
+            ElectionDelegate.election_id == election.id,
+            col(ElectionDelegate.house_id).in_(house_ids),
+        )
+    )
+    return dict(rows.all())
+
+
 def name_delegate(
     session: Session,
     election: Election,
@@ -366,9 +409,10 @@ def name_delegate(
         raise ValidationFailed({"": _("The voting has closed.")})
     if house_id not in _officer_houses(session, actor_id, today):
         raise Forbidden()
-    person = session.get(Person, person_id)
-    if person is None or not person.is_active:
-        raise ValidationFailed({"person_id": _("There is no such person.")})
+    if person_id not in {p.id for p in delegate_choices(session, house_id, today)}:
+        raise ValidationFailed(
+            {"person_id": _("Choose a member of the house's committee to cast its vote.")}
+        )
     delegate = session.exec(
         select(ElectionDelegate).where(
             ElectionDelegate.election_id == election.id, ElectionDelegate.house_id == house_id

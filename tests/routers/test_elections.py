@@ -15,10 +15,18 @@ from app.models.ballots import (
     ElectionCreate,
     ElectionParticipation,
 )
-from app.models.committees import Position
+from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.models.people import StaffKind
 from app.services import elections as service
-from tests.support import api_headers, fi, make_committee, make_house, make_resident, make_staff
+from tests.support import (
+    api_headers,
+    fi,
+    make_committee,
+    make_house,
+    make_person,
+    make_resident,
+    make_staff,
+)
 
 
 def _officers(session):
@@ -211,3 +219,30 @@ def test_api_lists_casts_and_guards_turnout(client, session, world):
     manager = api_headers(session, world.management)
     turnout = client.get(url + "/turnout", headers=manager)
     assert turnout.status_code == 200 and turnout.json()["voted"] == 1
+
+
+def test_a_chair_names_a_committee_member_from_a_list_to_cast_the_vote(client, session, world):
+    house = world.voters.house
+    member = make_resident(session, house, make_person(session, name="Sanni Sihteeri"))
+    committee = session.exec(
+        select(ResidentCommittee).where(ResidentCommittee.house_id == house.id)
+    ).one()
+    session.add(CommitteeMember(committee_id=committee.id, person_id=member.id))
+    session.commit()
+    client.login_as(session, world.voters.chair)
+    url = f"/elections/{world.voting.id}"
+    page = client.get(url).text
+    # The choice is the committee's other members by name: no numbers to look up.
+    assert f'<option value="{member.id}">Sanni Sihteeri</option>' in page
+    assert f'<option value="{world.resident.id}"' not in page
+    refused = client.submit(
+        url + "/delegate", {"house_id": str(house.id), "person_id": str(world.resident.id)}
+    )
+    assert refused.status_code == 422
+    assert 'id="error-person_id"' in refused.text
+    assert fi("Choose a member of the house's committee to cast its vote.") in refused.text
+    chosen = {"house_id": str(house.id), "person_id": str(member.id)}
+    named = client.submit(url + "/delegate", chosen)
+    assert named.status_code == 303
+    shown = fi("%(house)s: %(name)s has been named to cast the vote.")
+    assert shown % {"house": house.name, "name": "Sanni Sihteeri"} in client.get(url).text

@@ -19,7 +19,7 @@ from app.models.ballots import (
     ElectionParticipation,
     ElectionPurpose,
 )
-from app.models.committees import Position
+from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.models.yte import YteMember
 from app.services import ballots
 from app.services import elections as service
@@ -206,7 +206,7 @@ def test_a_house_votes_once_and_cannot_change_its_vote(session):
     assert session.exec(select(ElectionBallotChoice.candidate_id)).all() == [a.id]
 
 
-def test_vice_chair_and_a_named_delegate_may_cast_the_vote_a_resident_may_not(session):
+def test_vice_chair_and_a_named_committee_member_may_cast_the_vote_a_resident_may_not(session):
     election = _election(session)
     (a,) = _candidates(session, election, 1)
     house, chair, vice = _house_with_officers(session)
@@ -216,9 +216,24 @@ def test_vice_chair_and_a_named_delegate_may_cast_the_vote_a_resident_may_not(se
     outsider = make_person(session)
     with pytest.raises(Forbidden):
         service.name_delegate(session, election, house.id, resident.id, outsider.id, TODAY)
-    service.name_delegate(session, election, house.id, resident.id, chair.id, TODAY)
-    assert service.voting_houses(session, election, resident.id, TODAY) == {house.id}
-    service.cast_vote(session, election, resident.id, house.id, [a.id], TODAY)
+    # The vote goes to a member of the house's committee, not to any resident or stranger.
+    member = make_resident(session, house)
+    committee = session.exec(
+        select(ResidentCommittee).where(ResidentCommittee.house_id == house.id)
+    ).one()
+    session.add(CommitteeMember(committee_id=committee.id, person_id=member.id))
+    session.flush()
+    assert service.delegate_choices(session, house.id, TODAY) == [member]
+    for stranger in (resident, outsider):
+        with pytest.raises(ValidationFailed) as refused:
+            service.name_delegate(session, election, house.id, stranger.id, chair.id, TODAY)
+        assert set(refused.value.errors) == {"person_id"}
+    assert service.named_delegates(session, election, [house.id]) == {}
+    service.name_delegate(session, election, house.id, member.id, chair.id, TODAY)
+    assert service.named_delegates(session, election, [house.id]) == {house.id: member}
+    assert service.voting_houses(session, election, member.id, TODAY) == {house.id}
+    assert service.voting_houses(session, election, resident.id, TODAY) == set()
+    service.cast_vote(session, election, member.id, house.id, [a.id], TODAY)
     assert service.turnout(session, election, TODAY).voted == 1
 
 
