@@ -88,6 +88,8 @@ def list_page(request: Request, session: SessionDep, user: Viewer) -> Response:
 
 def _form(
     request: Request,
+    session: SessionDep,
+    user: Principal,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
@@ -95,6 +97,8 @@ def _form(
     context = {
         "values": values,
         "errors": errors or {},
+        "house_options": [("", _("Choose the house"))]
+        + [(h.id, f"{h.name} ({h.code})") for h in service.survey_houses(session, user)],
         "audience_options": [(a.value, _(label)) for a, label in AUDIENCE_LABELS.items()],
         "participation_options": [(p.value, participation_name(p)) for p in Participation],
     }
@@ -102,7 +106,9 @@ def _form(
 
 
 @router.get("/surveys/new", name="new_survey")
-def new_form(request: Request, user: Creator, template: str = "", initiative: str = "") -> Response:
+def new_form(
+    request: Request, session: SessionDep, user: Creator, template: str = "", initiative: str = ""
+) -> Response:
     """The form, filled from a template when one is chosen."""
     day = today()
     title, lines = service.TEMPLATES.get(template, ("", []))
@@ -118,7 +124,9 @@ def new_form(request: Request, user: Creator, template: str = "", initiative: st
     }
     if template == "budgeting":
         values["audience"] = Audience.yte.value
-    return _form(request, values)
+    if len(mine := service.survey_houses(session, user)) == 1:
+        values["house_id"] = str(mine[0].id)
+    return _form(request, session, user, values)
 
 
 @router.post("/surveys/new")
@@ -132,7 +140,7 @@ def create(request: Request, session: SessionDep, user: Creator, form: FormData)
     try:
         survey = service.create_survey(session, parse(SurveyCreate, data), user)
     except ValidationFailed as exc:
-        return _form(request, values, exc.errors, UNPROCESSABLE)
+        return _form(request, session, user, values, exc.errors, UNPROCESSABLE)
     return RedirectResponse(f"/surveys/{survey.id}", status_code=303)
 
 

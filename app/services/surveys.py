@@ -23,6 +23,7 @@ from app.errors import NotFound, ValidationFailed
 from app.i18n import N_, _
 from app.jinja import fmt_date
 from app.models.calendar import Audience
+from app.models.houses import House
 from app.models.initiatives import Initiative
 from app.models.surveys import (
     QuestionKind,
@@ -119,6 +120,17 @@ def parse_questions(text: str) -> list[SurveyQuestion]:
     if not questions:
         raise ValidationFailed({"questions": _("Write at least one question.")})
     return questions
+
+
+def survey_houses(session: Session, user: Principal) -> list[House]:
+    """The houses whose residents a user may survey, by name."""
+    query = select(House).order_by(col(House.name), col(House.id))
+    if not (user.is_management or user.is_admin):
+        mine = user.manager_of | user.committee_of
+        if not mine:
+            return []
+        query = query.where(col(House.id).in_(sorted(mine)))
+    return list(session.exec(query))
 
 
 def may_create_for(user: Principal, audience: Audience, house_id: int | None) -> bool:

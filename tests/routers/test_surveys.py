@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from app.deps import today
 from app.models.calendar import Audience
+from app.models.houses import House
 from app.models.people import StaffKind
 from app.models.surveys import Survey, SurveyCreate, SurveyParticipation, SurveyResponse
 from app.services import surveys as service
@@ -49,6 +50,11 @@ def test_a_manager_makes_a_survey_from_the_template(client, session, world):
     page = client.get("/surveys/new?template=satisfaction")
     assert page.status_code == 200
     assert "scale:" in page.text
+    # The house is chosen by name from the manager's own houses, already chosen when only one.
+    house = world.house
+    assert f'<option value="{house.id}" selected>{house.name} ({house.code})</option>' in page.text
+    other = session.exec(select(House).where(House.id != house.id)).one()
+    assert f'<option value="{other.id}"' not in page.text  # not the manager's house
     form = {
         "title": "Talon kysely",
         "audience": "house_residents",
