@@ -84,8 +84,34 @@ def _cycles(session: Session, houses: list[House], today: date, added: dict[str,
             cycle.statement_at = utcnow()
         rows.append(cycle)
     session.add_all(rows)
+    # The proposals' budgets: this year's budget of each cost group with the rises the text
+    # names (heating and water most), so the proposal and the statement have figures to show.
+    house_ids = [h.id for h in houses]
+    current = session.exec(
+        select(
+            col(BudgetLine.house_id), col(BudgetLine.cost_group_id), col(BudgetLine.amount)
+        ).where(BudgetLine.year == today.year, col(BudgetLine.house_id).in_(house_ids))
+    ).all()
+    codes = {g.id: g.code for g in finances_service.groups(session)}
+    rising = ("heating", "water")
+    proposed = []
+    for house_id, group_id, amount in current:
+        rise = rng.uniform(1.04, 1.07) if codes.get(group_id) in rising else rng.uniform(1.0, 1.03)
+        proposed.append(
+            {
+                "house_id": house_id,
+                "cost_group_id": group_id,
+                "year": year,
+                "amount": _money(float(amount) * rise),
+                "updated_at": utcnow(),
+            }
+        )
+    if proposed:
+        session.execute(insert(BudgetLine), proposed)
+        finance_cache.changed(session)  # Core inserts pass the flush listener by
     session.flush()
     added["budget cycles"] = added.get("budget cycles", 0) + len(rows)
+    added["budget lines"] = added.get("budget lines", 0) + len(proposed)
 
 
 def _figures(session: Session, houses: list[House], today: date, added: dict[str, int]) -> None:

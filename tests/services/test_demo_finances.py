@@ -39,3 +39,15 @@ def test_demo_figures_are_plausible_and_loaded_once(session):
     cycles = budget_cycle.cycles(session, 2027)
     assert len(cycles) == 4 and cycles[0].house_id is None
     assert all(c.proposed_charge for c in cycles[1:])
+    # ...each with a proposed budget per cost group: this year's, heating and water rising most.
+    for house in houses:
+        now = finances_service.house_year(session, house, 2026)
+        proposed = finances_service.house_year(session, house, 2027)
+        budgets = {r.group.code: r.budget for r in proposed.rows if r.budget is not None}
+        assert set(budgets) == {r.group.code for r in now.rows if r.budget is not None}
+        for row in now.rows:
+            if row.budget:
+                rise = budgets[row.group.code] / row.budget
+                expected = (1.04, 1.07) if row.group.code in ("heating", "water") else (1.0, 1.03)
+                assert Decimal(str(expected[0])) - Decimal("0.001") <= rise
+                assert rise <= Decimal(str(expected[1])) + Decimal("0.001")
