@@ -41,7 +41,7 @@ def seed(
 ) -> None:
     """Load the demo data (idempotent: twice leaves the same data)."""
     from app.db import session_scope
-    from app.services import demo
+    from app.demo import load as demo
 
     with session_scope() as session:
         if if_empty and not demo.is_empty(session):
@@ -57,8 +57,8 @@ def calendar_defaults(
 ) -> None:
     """Load the annual calendar's default templates (idempotent) and generate their events."""
     from app.db import session_scope
-    from app.services import calendar_defaults as defaults_service
-    from app.services import calendar_generation
+    from app.services.calendar import defaults as defaults_service
+    from app.services.calendar import generation as calendar_generation
 
     with session_scope() as session:
         templates = defaults_service.ensure_defaults(session)
@@ -72,7 +72,7 @@ def calendar_defaults(
 def finance_defaults() -> None:
     """Add the standard cost groups of the house finances that are missing (idempotent)."""
     from app.db import session_scope
-    from app.services import finances as finances_service
+    from app.services.finances import figures as finances_service
 
     with session_scope() as session:
         added = finances_service.ensure_default_groups(session)
@@ -90,8 +90,8 @@ def create_admin(
     """Create (or promote) an administrator."""
     from app.db import session_scope
     from app.models.people import PersonCreate, StaffKind
-    from app.services import auth as auth_service
-    from app.services import people as people_service
+    from app.services.accounts import auth as auth_service
+    from app.services.bodies import people as people_service
 
     if not password and sys.stdin.isatty():
         password = getpass.getpass("Password (empty: login by email link only): ")
@@ -123,7 +123,7 @@ def run(
     if demo:
         migrate("head")
         seed(if_empty=True)
-        from app.services import demo as demo_service
+        from app.demo import load as demo_service
 
         typer.echo(demo_service.logins_text())
     uvicorn.run(
@@ -197,7 +197,7 @@ def backup(
     """Back up the database to a file while the portal runs (SQLite: online backup;
     PostgreSQL: pg_dump's custom format)."""
     from app.config import get_settings
-    from app.services import backup as backup_service
+    from app.services.platform import backup as backup_service
 
     try:
         backup_service.backup(get_settings().database_url, file)
@@ -215,7 +215,7 @@ def restore(
     """Replace the database's contents with a backup (stop the portal first)."""
     from app.config import get_settings
     from app.db import get_engine
-    from app.services import backup as backup_service
+    from app.services.platform import backup as backup_service
 
     if not yes and not typer.confirm("Everything in the database is replaced. Continue?"):
         raise typer.Exit(1)

@@ -51,7 +51,7 @@ def writing() -> Iterator[None]:
 def _after_flush(session: OrmSession, _context: Any) -> None:
     # Every session of every process (pages, jobs, commands) renews the finance figures' cache
     # token when it writes them; imported here, where every writer passes, not where it is read.
-    from app.services import finance_cache  # noqa: PLC0415 - the services import this module
+    from app.services.finances import cache as finance_cache  # noqa: PLC0415 - the services import this module
 
     finance_cache.on_flush(session)
 

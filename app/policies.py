@@ -8,8 +8,9 @@ from app.models.forum import ForumSession
 from app.models.initiatives import Initiative, Scope, State
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus
 from app.models.surveys import Survey
-from app.services import audiences, lifecycle
-from app.services.roles import Principal
+from app.services.bodies import audiences
+from app.services.bodies.roles import Principal
+from app.services.initiatives import lifecycle
 
 User = Principal | None
 
@@ -122,7 +123,7 @@ def can_start_initiative(user: User) -> bool:
 
 
 def initiative_actor_roles(user: User, initiative: Initiative) -> set[str]:
-    """The lifecycle actors (see app.services.lifecycle) that the user is for an initiative."""
+    """The lifecycle actors (app.services.initiatives.lifecycle) the user is for an initiative."""
     if user is None:
         return set()
     roles: set[str] = set()

@@ -4,7 +4,7 @@ Jobs are kept in the persistent job store (table scheduler_job) so that after do
 that fell due meanwhile is made up for: runs missed within PORTAL_SCHEDULER_GRACE_SECONDS are
 coalesced into one catch-up run, older ones are recorded as missed (job_run, outcome missed).
 On PostgreSQL only the process holding an advisory lock runs the jobs (see
-app/services/scheduler_lock.py); on SQLite there is one process and no lock.
+app/services/platform/scheduler_lock.py); on SQLite there is one process and no lock.
 """
 
 import logging
@@ -35,8 +35,8 @@ from app.jobs import digests as digest_jobs
 from app.jobs import elections as election_jobs
 from app.jobs import newsletters as newsletter_jobs
 from app.jobs import surveys as survey_jobs
-from app.services import job_runs
-from app.services.scheduler_lock import AdvisoryLock, Leader
+from app.services.platform import job_runs
+from app.services.platform.scheduler_lock import AdvisoryLock, Leader
 
 log = logging.getLogger(__name__)
 _runner: "Runner | None" = None

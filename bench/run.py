@@ -231,7 +231,8 @@ def newsletter_bench(url: str, recipients: int) -> dict[str, Any]:
     from app.db import make_engine
     from app.models import Delivery, Newsletter
     from app.models.newsletters import NewsletterKind, NewsletterStatus
-    from app.services import mail, newsletter_audience
+    from app.services.mail import delivery as mail
+    from app.services.mail import newsletter_audience
 
     engine = make_engine(url)
     with smtp_sink() as (port, count):
@@ -324,7 +325,8 @@ def calendar_generation_bench(url: str) -> dict[str, Any]:
     from sqlmodel import Session
 
     from app.db import make_engine
-    from app.services import calendar_defaults, calendar_generation
+    from app.services.calendar import defaults as calendar_defaults
+    from app.services.calendar import generation as calendar_generation
 
     engine = make_engine(url)
     with Session(engine) as session:
@@ -350,7 +352,7 @@ def finance_import_bench(url: str) -> dict[str, Any]:
 
     from app.db import make_engine
     from app.models import CostGroup, House, MonthlyActual, Person
-    from app.services import finance_import
+    from app.services.finances import imports as finance_import
 
     engine = make_engine(url)
     today = date.today()

@@ -20,7 +20,7 @@ from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.models.houses import House, Residency, Tenure
 from app.models.people import Person, StaffKind, StaffRole
 from app.models.yte import YteMember, YteTerm
-from app.services import auth as auth_service
+from app.services.accounts import auth as auth_service
 
 _seq = count(1)
 

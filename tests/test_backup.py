@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from app import cli
 from app.db import make_engine
-from app.services.backup import BackupFailed, restore
+from app.services.platform.backup import BackupFailed, restore
 from tests.conftest import TEST_DATABASE_URL
 from tests.test_cli import forget_cached_settings_and_engine
 

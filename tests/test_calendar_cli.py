@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from app import cli
 from app.models.calendar import CalendarEvent, EventTemplate
-from app.services import calendar_defaults
+from app.services.calendar import defaults as calendar_defaults
 from tests.test_cli import count, database_url, runner
 
 __all__ = ["database_url"]  # the fixture, shared with the other command tests

@@ -11,6 +11,8 @@ from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from app.db import metadata
+from app.demo import load as demo
+from app.demo import plan as demo_plan
 from app.deps import today
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.models.houses import House, Residency, Tenure
@@ -18,9 +20,8 @@ from app.models.meetings import ResidentMeeting
 from app.models.people import Language, Person
 from app.models.yte import YteMember, YteTerm
 from app.security import verify_password
-from app.services import demo, demo_plan
-from app.services.roles import is_adult, load_principal
-from app.services.yte import is_sitting_chair
+from app.services.bodies.roles import is_adult, load_principal
+from app.services.bodies.yte import is_sitting_chair
 
 ROLE_OF_LOGIN = {
     "Administrator": "admin",
@@ -220,8 +221,8 @@ def test_demo_login_through_the_login_page(client, session):
 def test_initiatives_in_several_states_with_their_history(session):
     from app.models.forum import AgendaItem, ForumSession
     from app.models.initiatives import Initiative, InitiativeEvent, Scope, State
-    from app.services import initiative_lists
-    from app.services import initiatives as initiatives_service
+    from app.services.initiatives import lists as initiative_lists
+    from app.services.initiatives import records as initiatives_service
 
     demo.load(session)
     day = today()
@@ -265,7 +266,7 @@ def test_initiatives_in_several_states_with_their_history(session):
 def test_the_forum_minutes_and_the_initiative_answer_agree(session):
     from app.models.forum import AgendaItem, ForumSession
     from app.models.initiatives import Initiative
-    from app.services import forum as forum_service
+    from app.services.forum import sessions as forum_service
 
     demo.load(session)
     past = session.exec(sm_select(ForumSession).order_by(col(ForumSession.starts_at))).first()

@@ -9,7 +9,7 @@ from babel.numbers import format_currency, format_decimal
 
 from app import i18n
 from app.jinja import env
-from app.services import mail as mail_service
+from app.services.mail import delivery as mail_service
 from tests.support import make_person
 
 NBSP = "\xa0"

@@ -33,7 +33,7 @@ from app.config import ROOT, get_settings
 from app.db import make_engine
 from app.models.mail import Delivery, DeliveryStatus
 from app.models.people import Person
-from app.services import mail as mail_service
+from app.services.mail import delivery as mail_service
 from tests.conftest import TEST_DATABASE_URL, alembic_config
 
 RECIPIENTS = 150
@@ -125,7 +125,7 @@ class PausingSink:
 
 SENDER = """
 from app.db import get_engine
-from app.services import mail
+from app.services.mail import delivery as mail
 mail.send_pending(get_engine())
 """
 

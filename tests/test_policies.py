@@ -9,7 +9,7 @@ from app import policies
 from app.models.forum import ForumSession
 from app.models.initiatives import Initiative, Scope, State
 from app.models.people import Person, StaffKind
-from app.services.roles import Principal
+from app.services.bodies.roles import Principal
 
 HOUSE, OTHER = 1, 2
 
@@ -157,7 +157,7 @@ def test_every_predicate_has_expectations():
     }
     special = {
         "has_scope",
-        # these take a survey: tested in tests/services/test_surveys.py and the routers' tests
+        # these take a survey: tested in tests/services/ballots/test_surveys.py and routers
         "can_manage_survey",
         "can_answer_survey",
         "can_view_survey",
@@ -184,7 +184,7 @@ def test_every_predicate_has_expectations():
         "can_edit_newsletter",
         "can_cancel_newsletter",
         "can_read_newsletter",
-        # these take a budget cycle: tested in tests/services/test_budget_cycle.py
+        # these take a budget cycle: tested in tests/services/finances/test_budget_cycle.py
         "can_view_budget_cycle",
         "can_take_budget_step",
         "can_revise_budget_proposal",

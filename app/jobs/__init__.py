@@ -1,7 +1,7 @@
 """Scheduled jobs: plain functions that open their own session; registered in app/scheduler.py.
 
-Every run is recorded in the job_run table (app/services/job_runs.py) in a short transaction of
-its own, so a job that fails and rolls back still leaves a row saying so.
+Every run is recorded in the job_run table (app/services/platform/job_runs.py) in a short
+transaction of its own, so a job that fails and rolls back still leaves a row saying so.
 """
 
 import functools
@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from app.db import get_engine, writing
-from app.services import job_runs
+from app.services.platform import job_runs
 
 log = logging.getLogger("app.jobs")
 

@@ -4,7 +4,7 @@ from sqlmodel import Session
 
 from app.jobs import job
 from app.models.types import local_date, utcnow
-from app.services import accessibility
+from app.services.platform import accessibility
 
 
 @job

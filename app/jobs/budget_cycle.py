@@ -5,7 +5,7 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.jobs import job
 from app.models.types import local_date, utcnow
-from app.services import budget_cycle
+from app.services.finances import budget_cycle
 
 
 @job

@@ -4,7 +4,7 @@ from sqlmodel import Session
 
 from app.jobs import job
 from app.models.types import local_date, utcnow
-from app.services import calendar_generation
+from app.services.calendar import generation as calendar_generation
 
 
 @job

@@ -5,7 +5,7 @@ from sqlmodel import Session
 
 from app.jobs import job
 from app.models.types import local_date, utcnow
-from app.services import compliance
+from app.services.bodies import compliance
 
 
 @job

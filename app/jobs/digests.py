@@ -5,7 +5,7 @@ from sqlmodel import Session
 from app.jobs import job
 from app.models.newsletters import Frequency
 from app.models.types import utcnow
-from app.services import digest_mail
+from app.services.mail import digest_mail
 
 
 @job

@@ -4,7 +4,7 @@ from sqlmodel import Session
 
 from app.jobs import job
 from app.models.types import utcnow
-from app.services import election_mail
+from app.services.ballots import election_mail
 
 
 @job

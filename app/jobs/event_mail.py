@@ -4,7 +4,7 @@ from sqlmodel import Session
 
 from app.jobs import job
 from app.models.types import utcnow
-from app.services import event_mail
+from app.services.calendar import event_mail
 
 
 @job

@@ -8,9 +8,9 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.db import get_engine
 from app.jobs import job, recorded, run_id_for
-from app.services import auth as auth_service
-from app.services import job_runs
-from app.services import mail as mail_service
+from app.services.accounts import auth as auth_service
+from app.services.mail import delivery as mail_service
+from app.services.platform import job_runs
 
 
 def send_mail(bind: Engine | Connection | None = None) -> Any:

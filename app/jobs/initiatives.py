@@ -4,8 +4,8 @@ from sqlmodel import Session
 
 from app.jobs import job
 from app.models.types import utcnow
-from app.services import initiative_deadlines
-from app.services.initiative_deadlines import DailyRun
+from app.services.initiatives import deadlines as initiative_deadlines
+from app.services.initiatives.deadlines import DailyRun
 
 
 @job

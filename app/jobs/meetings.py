@@ -4,7 +4,7 @@ from sqlmodel import Session
 
 from app.jobs import job
 from app.models.types import utcnow
-from app.services import meetings as meetings_service
+from app.services.bodies import meetings as meetings_service
 
 
 @job

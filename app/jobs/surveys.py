@@ -4,8 +4,8 @@ from sqlmodel import Session
 
 from app.jobs import job
 from app.models.types import local_date, utcnow
-from app.services import survey_mail
-from app.services import surveys as surveys_service
+from app.services.ballots import survey_mail
+from app.services.ballots import surveys as surveys_service
 
 
 @job

@@ -20,7 +20,7 @@ class Scope(enum.StrEnum):
 
 
 class State(enum.StrEnum):
-    """Where an initiative stands; the allowed moves are in app/services/lifecycle.py."""
+    """Where an initiative stands; the allowed moves are in app.services.initiatives.lifecycle."""
 
     suggested = "suggested"  # a resident's suggestion to the house's committee
     declined = "declined"  # the committee did not take the suggestion up

@@ -101,7 +101,7 @@ class SurveyAnswer(SQLModel, table=True):
 
 
 class SurveyCreate(SQLModel):
-    """Input for a new survey; questions as lines (see app/services/surveys.py)."""
+    """Input for a new survey; questions as lines (see app/services/ballots/surveys.py)."""
 
     title: str = Field(min_length=1, max_length=200)
     description: str = ""

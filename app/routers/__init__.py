@@ -2,33 +2,9 @@
 
 from fastapi import APIRouter
 
-from app.routers import (
-    accessibility,
-    account,
-    admin,
-    admin_jobs,
-    auth,
-    calendar,
-    committees,
-    compliance,
-    elections,
-    event_registrations,
-    finances,
-    forum,
-    home,
-    houses,
-    imports,
-    initiative_discussion,
-    initiatives,
-    mail_preferences,
-    meetings,
-    newsletters,
-    participation_profile,
-    privacy,
-    sso,
-    surveys,
-    yte,
-)
+from app.routers import finances, forum
+from app.routers.accounts import account, privacy, sso
+from app.routers.accounts import login as auth
 from app.routers.api import auth as api_auth
 from app.routers.api import calendar as api_calendar
 from app.routers.api import committees as api_committees
@@ -45,6 +21,18 @@ from app.routers.api import participation_profile as api_participation_profile
 from app.routers.api import people as api_people
 from app.routers.api import surveys as api_surveys
 from app.routers.api import yte as api_yte
+from app.routers.ballots import elections, surveys
+from app.routers.bodies import committees, compliance, houses, imports, meetings, yte
+from app.routers.calendar import pages as calendar
+from app.routers.calendar import registrations as event_registrations
+from app.routers.initiatives import discussion as initiative_discussion
+from app.routers.initiatives import pages as initiatives
+from app.routers.mail import newsletters
+from app.routers.mail import preferences as mail_preferences
+from app.routers.overview import home
+from app.routers.overview import participation as participation_profile
+from app.routers.platform import accessibility, admin
+from app.routers.platform import jobs as admin_jobs
 
 # HTML pages: not part of the API's OpenAPI description.
 PAGE_ROUTERS: list[APIRouter] = [

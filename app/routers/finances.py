@@ -13,16 +13,14 @@ from app.errors import ValidationFailed
 from app.i18n import _
 from app.models.finances import BudgetCycle, ImportKind
 from app.models.houses import House
-from app.services import (
-    budget_cycle,
-    finance_budgets,
-    finance_entries,
-    finance_import,
-    finance_views,
-)
-from app.services import finances as finances_service
-from app.services import houses as houses_service
-from app.services.roles import Principal
+from app.services.bodies import houses as houses_service
+from app.services.bodies.roles import Principal
+from app.services.finances import budget_cycle
+from app.services.finances import budgets as finance_budgets
+from app.services.finances import entries as finance_entries
+from app.services.finances import figures as finances_service
+from app.services.finances import imports as finance_import
+from app.services.finances import views as finance_views
 from app.templating import render
 
 router = APIRouter()

@@ -25,11 +25,12 @@ from app.models.forum_schemas import (
 )
 from app.models.participation import Participation
 from app.models.types import utcnow
-from app.services import forum as forum_service
-from app.services import forum_agenda, lifecycle
-from app.services import forum_minutes as minutes_service
-from app.services import mail as mail_service
-from app.services.roles import Principal
+from app.services.bodies.roles import Principal
+from app.services.forum import agenda as forum_agenda
+from app.services.forum import minutes as minutes_service
+from app.services.forum import sessions as forum_service
+from app.services.initiatives import lifecycle
+from app.services.mail import delivery as mail_service
 from app.templating import render
 
 router = APIRouter()

@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.models.committees import Position
 from app.models.finances import BudgetLine, FinanceImport, MonthlyActual
 from app.models.people import StaffKind
-from app.services import finances as finances_service
+from app.services.finances import figures as finances_service
 from tests.support import (
     api_headers,
     make_committee,

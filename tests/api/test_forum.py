@@ -13,7 +13,7 @@ from app.models.initiatives import State
 from app.models.mail import Delivery
 from app.models.people import StaffKind
 from app.models.types import utcnow
-from app.services import initiatives as initiatives_service
+from app.services.initiatives import records as initiatives_service
 from tests.support import (
     api_headers,
     make_chair,

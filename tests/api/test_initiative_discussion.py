@@ -14,7 +14,7 @@ from app.models.initiatives import (
     InitiativeFollower,
     State,
 )
-from tests.services.test_attachments import EXECUTABLE, SAMPLES
+from tests.services.initiatives.test_attachments import EXECUTABLE, SAMPLES
 from tests.support import (
     api_headers,
     make_committee,

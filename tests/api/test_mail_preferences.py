@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from app.models.audit import AuditEntry
 from app.models.newsletters import Frequency, Topic
-from app.services import preferences
+from app.services.mail import preferences
 from tests.support import api_headers, fi, make_house, make_person, make_resident
 
 URL = "/api/v1/me/preferences"

@@ -8,7 +8,7 @@ from sqlmodel import select
 from app.models.audit import AuditEntry
 from app.models.committees import Position
 from app.models.people import StaffKind
-from app.services import people as people_service
+from app.services.bodies import people as people_service
 from tests.support import (
     api_headers,
     make_committee,

@@ -3,7 +3,7 @@
 Every logged-in person sees the elections; management and administrators create them, follow
 the turnout and count the votes; sitting chairs stand; committee members name who casts their
 house's vote (the service then checks chair or vice-chair of that very house, tested in
-tests/services/test_elections.py). Whose vote a person may cast is decided by the data and
+tests/services/ballots/test_elections.py). Whose vote a person may cast is decided by the data and
 refused with a message (422), never by the route's guard.
 """
 
@@ -17,9 +17,9 @@ from app.deps import today
 from app.models.ballots import ElectionCreate
 from app.models.calendar import Audience
 from app.models.surveys import SurveyCreate
-from app.services import elections as elections_service
-from app.services import surveys as surveys_service
-from app.services.roles import load_principal
+from app.services.ballots import elections as elections_service
+from app.services.ballots import surveys as surveys_service
+from app.services.bodies.roles import load_principal
 from tests.authz.roles import LOGGED_IN, OVERSEERS, Rule
 
 CHAIRS = {"chair_a", "chair_b", "yte"}

@@ -3,7 +3,7 @@
 The event in the world is for all residents: every resident sees it (the chairs and Haso-yte
 live in houses too), staff without a house do not (404), management and admins see every event.
 The public feed answers 404 to an unknown token whoever asks; house and chairs-only events are
-checked per role in tests/routers/test_calendar.py.
+checked per role in tests/routers/calendar/test_pages.py.
 """
 
 from collections.abc import Callable

@@ -6,8 +6,8 @@ from typing import Any
 from sqlmodel import Session
 
 from app.deps import today
-from app.services import budget_cycle
-from app.services import finances as finances_service
+from app.services.finances import budget_cycle
+from app.services.finances import figures as finances_service
 from tests.authz.roles import HOUSE_A_MANAGERS, HOUSE_A_MEMBERS, LOGGED_IN, OVERSEERS, Rule
 
 COMPANY = OVERSEERS | {"yte"}

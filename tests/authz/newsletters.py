@@ -2,7 +2,7 @@
 
 The newsletter in the world is a draft bulletin of house A: its writers (the house's committee,
 its property manager, management and administrators) pass; a draft is nobody else's to read.
-Readers of sent newsletters per audience are checked in tests/routers/test_newsletters.py.
+Readers of sent newsletters per audience are checked in tests/routers/mail/test_newsletters.py.
 The unsubscribe pages need no login (the signed token is the proof): a made-up token is 404.
 """
 

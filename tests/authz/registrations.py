@@ -3,7 +3,7 @@
 They use the calendar's world event (for all residents, PARAMS event_id in tests/authz/calendar.py),
 made here to take registrations. Registering and cancelling: whoever the audience includes
 (management and admins too); others get 404. The attendee list: management and admins (a house
-event's property manager too: tests/routers/test_event_registrations.py).
+event's property manager too: tests/routers/calendar/test_registrations.py).
 """
 
 from collections.abc import Callable

@@ -2,8 +2,8 @@
 
 Logging in is open to everyone: the start and the provider's return have no guard of their own
 (the provider's answer, the state and the ID token are the proof, tested in
-tests/routers/test_sso.py). In the matrix single sign-on is not configured, so every role gets
-the same 404; nobody is sent to the login page or refused.
+tests/routers/accounts/test_sso.py). In the matrix single sign-on is not configured, so every
+role gets the same 404; nobody is sent to the login page or refused.
 """
 
 from collections.abc import Callable

@@ -11,12 +11,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app.db import make_engine
-from app.services.demo import PASSWORD
+from app.demo.load import PASSWORD
 
 AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-# The demo logins by role (app/services/demo.py); anonymous is None.
+# The demo logins by role (app/demo/load.py); anonymous is None.
 ROLES: dict[str, str | None] = {
     "anonymous": None,
     "resident": "erik.lindholm@demo.example",

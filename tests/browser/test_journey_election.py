@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 from app.db import make_engine
 from app.models.ballots import ElectionCreate, ElectionPurpose
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
-from app.services import elections
-from app.services import yte as yte_service
+from app.services.ballots import elections
+from app.services.bodies import yte as yte_service
 from tests.browser.support import CHAIR, Server, run_axe, settle, tab_to
 
 TITLE = "Haso-yten vaali (selaintesti)"

@@ -12,8 +12,8 @@ from app.models.mail import Delivery
 from app.models.meetings import ResidentMeeting
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus
 from app.models.people import StaffKind
-from app.services import compliance
-from app.services import mail as mail_service
+from app.services.bodies import compliance
+from app.services.mail import delivery as mail_service
 from tests.support import make_committee, make_house, make_manager, make_resident, make_staff
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

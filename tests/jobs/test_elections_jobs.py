@@ -6,8 +6,8 @@ from app import scheduler
 from app.jobs import elections as election_jobs
 from app.models.ballots import ElectionCreate
 from app.models.committees import Position
-from app.services import elections as service
-from app.services import mail as mail_service
+from app.services.ballots import elections as service
+from app.services.mail import delivery as mail_service
 from tests.support import make_committee, make_house, make_resident
 
 DAY = datetime.now(UTC).date()
@@ -82,8 +82,8 @@ def test_the_survey_job_mails_the_audience_once(session, connection, smtp, monke
     from app.models.calendar import Audience
     from app.models.people import StaffKind
     from app.models.surveys import SurveyCreate
-    from app.services import surveys as surveys_service
-    from app.services.roles import load_principal
+    from app.services.ballots import surveys as surveys_service
+    from app.services.bodies.roles import load_principal
     from tests.support import make_staff
 
     house, other = make_house(session), make_house(session)

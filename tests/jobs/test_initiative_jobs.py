@@ -9,7 +9,7 @@ from app.jobs import initiatives as initiative_jobs
 from app.models.initiatives import State
 from app.models.mail import Delivery
 from app.models.people import StaffKind
-from app.services import mail as mail_service
+from app.services.mail import delivery as mail_service
 from tests.support import (
     make_house,
     make_initiative,

@@ -21,7 +21,7 @@ from app.config import ROOT
 from app.db import get_engine, make_engine
 from app.jobs import job
 from app.models.scheduler import JobRun, RunOutcome, scheduler_job
-from app.services.scheduler_lock import AdvisoryLock, Leader
+from app.services.platform.scheduler_lock import AdvisoryLock, Leader
 from tests.conftest import TEST_DATABASE_URL
 
 TEST_JOBS = ("catch_up_job", "missed_job", "stored_job")
@@ -208,7 +208,7 @@ def test_a_scheduler_whose_lock_connection_dies_stops_and_another_takes_over(eng
 HOLDER = """
 import time
 from app.db import get_engine
-from app.services.scheduler_lock import AdvisoryLock
+from app.services.platform.scheduler_lock import AdvisoryLock
 lock = AdvisoryLock(get_engine())
 assert lock.acquire()
 print("locked", flush=True)

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from app.config import ROOT
-from app.services import oidc as oidc_service
+from app.services.accounts import oidc as oidc_service
 
 SCRIPT = Path(__file__).with_name("provider.mjs")
 PORTAL = "http://testserver"  # the TestClient's origin: the registered redirect URI's

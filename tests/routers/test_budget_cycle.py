@@ -9,8 +9,10 @@ from sqlmodel import select
 from app.models.committees import Position
 from app.models.finances import BudgetLine, CycleStep
 from app.models.people import StaffKind
-from app.services import budget_cycle, finance_budgets, finance_entries
-from app.services import finances as finances_service
+from app.services.finances import budget_cycle
+from app.services.finances import budgets as finance_budgets
+from app.services.finances import entries as finance_entries
+from app.services.finances import figures as finances_service
 from tests.support import fi, make_committee, make_house, make_manager, make_resident, make_staff
 
 YEAR = date.today().year + 1

@@ -8,7 +8,7 @@ from app.db import get_engine
 from app.main import create_app
 from app.models.auth import LoginSession
 from app.models.people import Person
-from app.services import auth as auth_service
+from app.services.accounts import auth as auth_service
 
 
 def test_404_and_403_pages_render_for_a_logged_in_user(engine):

@@ -13,8 +13,9 @@ from app.i18n import ngettext, use_language
 from app.models.committees import Position
 from app.models.finances import BudgetLine, MonthlyActual
 from app.models.people import StaffKind
-from app.services import finance_entries, finance_import
-from app.services import finances as finances_service
+from app.services.finances import entries as finance_entries
+from app.services.finances import figures as finances_service
+from app.services.finances import imports as finance_import
 from tests.support import (
     fi,
     make_committee,

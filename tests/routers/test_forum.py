@@ -15,7 +15,7 @@ from app.models.forum import AgendaItem, ForumSession, ItemKind
 from app.models.initiatives import State
 from app.models.people import StaffKind
 from app.models.types import utcnow
-from app.services import forum_minutes as minutes_service
+from app.services.forum import minutes as minutes_service
 from tests.support import (
     fi,
     make_chair,

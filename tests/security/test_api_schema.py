@@ -16,8 +16,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlmodel import select
 
+from app.demo import load as demo
 from app.models.people import Person
-from app.services import demo
 from tests.support import api_headers
 
 # Examples per operation, each sent as a person of a role drawn with the example.

@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from app.models.finances import CostGroup
-from app.services import finances as finances_service
+from app.services.finances import figures as finances_service
 
 
 @pytest.fixture()

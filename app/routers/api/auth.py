@@ -12,7 +12,7 @@ from app.deps import ApiUser, SessionDep, SettingsDep
 from app.models.auth import ApiToken, ApiTokenCreate, ApiTokenIssued, ApiTokenPublic, TokenKind
 from app.models.people import PersonPrivate
 from app.models.types import utcnow
-from app.services import auth as auth_service
+from app.services.accounts import auth as auth_service
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 

@@ -11,9 +11,9 @@ from app.i18n import _
 from app.models.calendar import CalendarEvent
 from app.models.calendar_schemas import EventPublic, TemplateInput, TemplatePublic
 from app.routers.api import ERROR_RESPONSES
-from app.services import calendar as calendar_service
-from app.services import calendar_labels
-from app.services.roles import Principal
+from app.services.bodies.roles import Principal
+from app.services.calendar import events as calendar_service
+from app.services.calendar import labels as calendar_labels
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"], responses=ERROR_RESPONSES)
 

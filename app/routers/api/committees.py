@@ -14,8 +14,8 @@ from app.models.committees import (
     ResidentCommittee,
 )
 from app.models.houses import House
-from app.services import committees as committees_service
-from app.services import houses as houses_service
+from app.services.bodies import committees as committees_service
+from app.services.bodies import houses as houses_service
 
 router = APIRouter(prefix="/api/v1", tags=["committees"])
 

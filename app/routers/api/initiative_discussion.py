@@ -11,9 +11,9 @@ from app import policies
 from app.deps import ApiUser, SessionDep, permit
 from app.models.initiatives import CommentInput, Initiative, InitiativeAttachment
 from app.routers.api import ERROR_RESPONSES
-from app.services import attachments as attachments_service
-from app.services import initiative_comments as comments_service
-from app.services import initiatives as initiatives_service
+from app.services.initiatives import attachments as attachments_service
+from app.services.initiatives import comments as comments_service
+from app.services.initiatives import records as initiatives_service
 
 router = APIRouter(prefix="/api/v1", tags=["initiatives"], responses=ERROR_RESPONSES)
 

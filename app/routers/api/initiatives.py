@@ -23,10 +23,10 @@ from app.models.initiatives import (
     State,
 )
 from app.models.participation import Participation
-from app.services import initiative_lists
-from app.services import initiatives as initiatives_service
-from app.services import mail as mail_service
-from app.services.roles import Principal
+from app.services.bodies.roles import Principal
+from app.services.initiatives import lists as initiative_lists
+from app.services.initiatives import records as initiatives_service
+from app.services.mail import delivery as mail_service
 
 router = APIRouter(prefix="/api/v1", tags=["initiatives"])
 
@@ -39,7 +39,7 @@ class InitiativePage(BaseModel):
 
 
 class TransitionRequest(BaseModel):
-    """One lifecycle move and the data it needs (see app/services/lifecycle.py)."""
+    """One lifecycle move and the data it needs (see app/services/initiatives/lifecycle.py)."""
 
     action: str = Field(max_length=30, description="e.g. submit, receive, assign, answer")
     version: int | None = Field(default=None, description="the version read; 409 if stale")

@@ -7,8 +7,8 @@ from pydantic import BaseModel, ConfigDict
 
 from app.deps import SessionDep, require_api
 from app.models.newsletters import Frequency, Topic
-from app.services import preferences
-from app.services.roles import Principal
+from app.services.bodies.roles import Principal
+from app.services.mail import preferences
 
 router = APIRouter(prefix="/api/v1", tags=["mail preferences"])
 

@@ -10,9 +10,9 @@ from app.db import get_bind
 from app.deps import ApiUser, SessionDep, permit, today
 from app.models.houses import House
 from app.models.meetings import MeetingCreate, MeetingMinutes, MeetingPublic, ResidentMeeting
-from app.services import houses as houses_service
-from app.services import mail as mail_service
-from app.services import meetings as meetings_service
+from app.services.bodies import houses as houses_service
+from app.services.bodies import meetings as meetings_service
+from app.services.mail import delivery as mail_service
 
 router = APIRouter(prefix="/api/v1", tags=["meetings"])
 

@@ -11,8 +11,8 @@ from app.deps import ApiUser, SessionDep, permit, today
 from app.errors import ValidationFailed
 from app.i18n import _
 from app.models.participation import Participation
-from app.services import houses as houses_service
-from app.services import participation_profile as profile_service
+from app.services.bodies import houses as houses_service
+from app.services.overview import participation as profile_service
 
 router = APIRouter(prefix="/api/v1", tags=["participation profile"])
 

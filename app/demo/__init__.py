@@ -1,0 +1,1 @@
+"""Demo data: a believable company for `portal seed`, `make run` and the tests."""

@@ -1,0 +1,1 @@
+"""Haso-yte elections and surveys (pages)."""

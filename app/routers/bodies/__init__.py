@@ -1,0 +1,1 @@
+"""Houses, residents, meetings, committees, Haso-yte and compliance."""

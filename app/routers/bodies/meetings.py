@@ -1,0 +1,244 @@
+"""Resident meeting pages: convene, invite, record the minutes, list a house's meetings."""
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, status
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.engine import Engine
+
+from app import policies
+from app.config import get_settings
+from app.db import get_bind
+from app.deps import CurrentUser, FormData, SessionDep, today
+from app.errors import Conflict, ValidationFailed
+from app.forms import parse
+from app.i18n import _
+from app.models.houses import House
+from app.models.meetings import MeetingForm, MeetingMinutes, ResidentMeeting
+from app.models.types import utcnow
+from app.services.bodies import houses as houses_service
+from app.services.bodies import meetings as meetings_service
+from app.services.mail import delivery as mail_service
+from app.templating import render
+
+router = APIRouter()
+
+
+def get_viewable_house(house_id: int, user: CurrentUser, session: SessionDep) -> House:
+    """The house whose meetings the user may see; 404 or 403 otherwise."""
+    house = houses_service.get(session, house_id)
+    if not policies.can_view_meetings(user, house_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    return house
+
+
+def get_organisable_house(house_id: int, user: CurrentUser, session: SessionDep) -> House:
+    """The house for which the user may convene a meeting; 404 or 403 otherwise."""
+    house = houses_service.get(session, house_id)
+    if not policies.can_organise_meeting(user, house_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    return house
+
+
+def get_viewable_meeting(
+    meeting_id: int, user: CurrentUser, session: SessionDep
+) -> ResidentMeeting:
+    """A meeting the user may see; 404 or 403 otherwise."""
+    meeting = meetings_service.get(session, meeting_id)
+    if not policies.can_view_meetings(user, meeting.house_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    return meeting
+
+
+def get_organisable_meeting(
+    meeting_id: int, user: CurrentUser, session: SessionDep
+) -> ResidentMeeting:
+    """A meeting the user may send the invitation of and record the minutes of."""
+    meeting = meetings_service.get(session, meeting_id)
+    if not policies.can_organise_meeting(user, meeting.house_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    return meeting
+
+
+ViewableHouse = Annotated[House, Depends(get_viewable_house)]
+OrganisableHouse = Annotated[House, Depends(get_organisable_house)]
+ViewableMeeting = Annotated[ResidentMeeting, Depends(get_viewable_meeting)]
+OrganisableMeeting = Annotated[ResidentMeeting, Depends(get_organisable_meeting)]
+Bind = Annotated[Engine, Depends(get_bind)]
+
+
+@router.get("/houses/{house_id}/meetings", name="house_meetings")
+def list_meetings(
+    request: Request, session: SessionDep, user: CurrentUser, house: ViewableHouse
+) -> Response:
+    """A house's resident meetings, newest first."""
+    assert house.id is not None
+    meetings = meetings_service.list_for_house(session, house.id)
+    return render(
+        request, "meetings/list.html", {"house": house, "meetings": meetings, "now": utcnow()}
+    )
+
+
+def _new_form(
+    request: Request,
+    house: House,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "house": house,
+        "values": values,
+        "errors": errors or {},
+        "notice_days": get_settings().meeting_notice_days,
+    }
+    return render(request, "meetings/new.html", context, status_code=status_code)
+
+
+@router.get("/houses/{house_id}/meetings/new", name="new_meeting")
+def new_meeting_form(request: Request, user: CurrentUser, house: OrganisableHouse) -> Response:
+    """The form for convening a resident meeting."""
+    day = today()
+    values = {
+        "invitation_on": day.isoformat(),
+        "starts_on": (day + timedelta(days=21)).isoformat(),
+        "starts_time": "18:00",
+    }
+    return _new_form(request, house, values)
+
+
+@router.post("/houses/{house_id}/meetings/new")
+def create_meeting(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    house: OrganisableHouse,
+    background: BackgroundTasks,
+    bind: Bind,
+    form: FormData,
+) -> Response:
+    """Convene the meeting; the invitation goes out now if its day is today."""
+    values = dict(form)
+    assert house.id is not None
+    try:
+        data = parse(MeetingForm, values)
+        meeting = meetings_service.create(session, house.id, data.to_create(), user.id, today())
+    except ValidationFailed as exc:
+        return _new_form(request, house, values, exc.errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
+    background.add_task(mail_service.send_pending, bind)
+    return RedirectResponse(f"/meetings/{meeting.id}", status_code=303)
+
+
+def _detail(
+    request: Request,
+    session: SessionDep,
+    meeting: ResidentMeeting,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    now = utcnow()
+    context = {
+        "meeting": meeting,
+        "house": houses_service.get(session, meeting.house_id),
+        "committees": meetings_service.committees_elected(session, meeting.id or 0),
+        "started": meetings_service.has_started(meeting, now),
+        "deadline": meetings_service.invitation_deadline(meeting.starts_at),
+        "today": today(),
+        "errors": errors or {},
+    }
+    return render(request, "meetings/detail.html", context, status_code=status_code)
+
+
+@router.get("/meetings/{meeting_id}", name="meeting")
+def meeting_page(
+    request: Request, session: SessionDep, user: CurrentUser, meeting: ViewableMeeting
+) -> Response:
+    """A meeting: time, place, agenda, invitation, minutes, the committee it elected."""
+    return _detail(request, session, meeting)
+
+
+@router.post("/meetings/{meeting_id}/send-invitation", name="send_meeting_invitation")
+def send_invitation(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    meeting: OrganisableMeeting,
+    background: BackgroundTasks,
+    bind: Bind,
+) -> Response:
+    """Send the invitation at once, while it still gives the legal notice."""
+    try:
+        meetings_service.send_invitation(session, meeting, user.id, today())
+    except ValidationFailed as exc:
+        return _detail(request, session, meeting, exc.errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
+    background.add_task(mail_service.send_pending, bind)
+    return RedirectResponse(f"/meetings/{meeting.id}", status_code=303)
+
+
+def _minutes_form(
+    request: Request,
+    session: SessionDep,
+    meeting: ResidentMeeting,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    conflict: bool = False,
+) -> Response:
+    context = {
+        "meeting": meeting,
+        "house": houses_service.get(session, meeting.house_id),
+        "values": values,
+        "errors": errors or {},
+        "conflict": conflict,
+    }
+    return render(request, "meetings/minutes.html", context, status_code=status_code)
+
+
+@router.get("/meetings/{meeting_id}/minutes", name="meeting_minutes")
+def minutes_form(
+    request: Request, session: SessionDep, user: CurrentUser, meeting: OrganisableMeeting
+) -> Response:
+    """The form for the minutes and decisions."""
+    values = {
+        "minutes": meeting.minutes,
+        "decisions": meeting.decisions,
+        "version": meeting.version,
+    }
+    return _minutes_form(request, session, meeting, values)
+
+
+@router.post("/meetings/{meeting_id}/minutes")
+def save_minutes(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    meeting: OrganisableMeeting,
+    form: FormData,
+) -> Response:
+    """Save the minutes; a stale form is shown again with the typed text kept."""
+    values: dict[str, Any] = dict(form)
+    try:
+        data = parse(MeetingMinutes, values)
+        meetings_service.record_minutes(session, meeting, data, user.id)
+    except ValidationFailed as exc:
+        return _minutes_form(
+            request, session, meeting, values, exc.errors, status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+    except Conflict:
+        message = _(
+            "Someone else saved the minutes in the meantime. Your text is kept below: compare "
+            "it with the saved version and save again."
+        )
+        # The form now carries the saved version, so saving again is a deliberate overwrite.
+        values["version"] = meeting.version
+        return _minutes_form(
+            request,
+            session,
+            meeting,
+            values,
+            {"": message},
+            status.HTTP_409_CONFLICT,
+            conflict=True,
+        )
+    return RedirectResponse(f"/meetings/{meeting.id}", status_code=303)

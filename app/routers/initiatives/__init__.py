@@ -1,0 +1,1 @@
+"""Initiative pages and their discussion."""

@@ -1,0 +1,1 @@
+"""Newsletters and mail preferences (pages)."""

@@ -1,0 +1,1 @@
+"""Administration, scheduled jobs and the accessibility statement."""

@@ -1,0 +1,1 @@
+"""Accounts: signing in, tokens, single sign-on, a person's own data."""

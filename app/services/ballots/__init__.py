@@ -1,0 +1,1 @@
+"""Secret ballots: the mechanism, Haso-yte elections and surveys."""

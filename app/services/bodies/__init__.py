@@ -1,0 +1,1 @@
+"""The bodies of resident cooperation: houses, residents, meetings, committees, Haso-yte, roles."""

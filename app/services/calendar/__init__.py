@@ -1,0 +1,1 @@
+"""The annual calendar: templates, generated events, registrations, feeds and reminders."""

@@ -1,0 +1,458 @@
+"""Event registrations: places, the waiting list, cancellation and the attendee list.
+
+The capacity counts participants (a person may bring up to MAX_PARTICIPANTS, themselves
+included). Two people registering at once cannot both take the last place: every change locks
+the event's row first (SELECT ... FOR UPDATE on PostgreSQL, where the second waits and then
+counts the first). SQLite has no row locks but one writer at a time: of two colliding writes the
+second fails ("database is locked") instead of overbooking. The unique (event, person) pair
+keeps one row per person, reused when they register again.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app import policies
+from app.config import get_settings
+from app.errors import NotFound, ValidationFailed
+from app.i18n import _
+from app.jinja import fmt_datetime
+from app.models.calendar import CalendarEvent, EventRegistration, RegistrationStatus
+from app.models.people import Person
+from app.models.types import utcnow
+from app.services.bodies.roles import Principal
+from app.services.initiatives.export import safe_cell
+from app.services.mail import delivery as mail_service
+from app.services.platform import audit
+
+MAX_PARTICIPANTS = 5
+PROMOTED_TEMPLATE = "event_promoted"
+ACTIVE = (RegistrationStatus.registered, RegistrationStatus.waiting)
+
+
+class RegistrationRefused(ValidationFailed):
+    """A registration or cancellation the rules do not allow; code names the reason."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__({ERROR_FIELDS.get(code, ""): error_message(code)})
+
+
+# The reasons for a refusal; the form field each belongs to ("" for the whole form).
+ERROR_FIELDS = {"participants": "participants", "too_many": "participants"}
+ERROR_CODES = (
+    "closed",
+    "cancelled",
+    "started",
+    "audience",
+    "registered",
+    "waiting",
+    "participants",
+    "too_many",
+    "none",
+)
+
+
+def error_message(code: str) -> str:
+    """A refusal's reason in the current language."""
+    if code == "closed":
+        return _("This event takes no registrations.")
+    if code == "cancelled":
+        return _("The event has been cancelled.")
+    if code == "started":
+        return _("The event has already begun: registrations are closed.")
+    if code == "audience":
+        return _("This event is not open to you: it is meant for another audience.")
+    if code == "registered":
+        return _("You have already registered for this event.")
+    if code == "waiting":
+        return _("You are already on the waiting list of this event.")
+    if code == "participants":
+        return _(
+            "Enter a number of participants from 1 to %(most)s, yourself included.",
+            most=MAX_PARTICIPANTS,
+        )
+    if code == "too_many":
+        return _("The event does not have that many places. Enter a smaller number.")
+    if code == "none":
+        return _("You have no registration to cancel.")
+    return _("The registration could not be saved.")
+
+
+def event_url(event: CalendarEvent) -> str:
+    """The event page's absolute address (for mails)."""
+    return f"{get_settings().base_url.rstrip('/')}/calendar/events/{event.id}"
+
+
+def ics_url(event: CalendarEvent) -> str:
+    """The event's calendar file's absolute address (for mails)."""
+    return f"{event_url(event)}/calendar.ics"
+
+
+def title_in(event: CalendarEvent, lang: str) -> str:
+    """The event's title in a language, Finnish when there is none in it."""
+    return str(getattr(event, f"title_{lang}", "") or event.title_fi)
+
+
+def description_in(event: CalendarEvent, lang: str) -> str:
+    """The event's description in a language, Finnish when there is none in it."""
+    return str(getattr(event, f"description_{lang}", "") or event.description_fi)
+
+
+def get_event(session: Session, event_id: int) -> CalendarEvent:
+    """An event by id, or NotFound."""
+    found = session.get(CalendarEvent, event_id)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def registration_of(session: Session, event_id: int, person_id: int) -> EventRegistration | None:
+    """A person's registration row for an event (of any status), if any."""
+    return session.exec(
+        select(EventRegistration).where(
+            EventRegistration.event_id == event_id, EventRegistration.person_id == person_id
+        )
+    ).first()
+
+
+def taken(session: Session, event_id: int) -> int:
+    """Places taken: the participants of the registered (not waiting) registrations."""
+    total = session.exec(
+        select(func.coalesce(func.sum(EventRegistration.participants), 0)).where(
+            EventRegistration.event_id == event_id,
+            EventRegistration.status == RegistrationStatus.registered,
+        )
+    ).one()
+    return int(total)
+
+
+def places_left(session: Session, event: CalendarEvent) -> int | None:
+    """Free places, or None when the event has no limit."""
+    if event.capacity is None:
+        return None
+    assert event.id is not None
+    return max(event.capacity - taken(session, event.id), 0)
+
+
+def waiting_list(session: Session, event_id: int) -> list[EventRegistration]:
+    """The waiting list in order: who joined it first moves up first."""
+    return list(
+        session.exec(
+            select(EventRegistration)
+            .where(
+                EventRegistration.event_id == event_id,
+                EventRegistration.status == RegistrationStatus.waiting,
+            )
+            .order_by(col(EventRegistration.updated_at), col(EventRegistration.id))
+        )
+    )
+
+
+def waiting_position(session: Session, registration: EventRegistration) -> int | None:
+    """A waiting registration's place in the queue (1 = next to move up)."""
+    if registration.status != RegistrationStatus.waiting:
+        return None
+    queue = [r.id for r in waiting_list(session, registration.event_id)]
+    return queue.index(registration.id) + 1 if registration.id in queue else None
+
+
+def is_open(event: CalendarEvent, now: datetime) -> bool:
+    """Whether registrations are taken now: a registration event, not cancelled, not begun."""
+    return event.registration and event.cancelled_at is None and event.starts_at > now
+
+
+def _lock(session: Session, event: CalendarEvent) -> CalendarEvent:
+    """The event's row, locked until the transaction ends (a no-op on SQLite)."""
+    return session.exec(
+        select(CalendarEvent)
+        .where(CalendarEvent.id == event.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _check_open(event: CalendarEvent, now: datetime) -> None:
+    if not event.registration:
+        raise RegistrationRefused("closed")
+    if event.cancelled_at is not None:
+        raise RegistrationRefused("cancelled")
+    if event.starts_at <= now:
+        raise RegistrationRefused("started")
+
+
+def parse_participants(raw: str | None) -> int:
+    """The participants field as a number from 1 to MAX_PARTICIPANTS (empty means 1)."""
+    text = (raw or "").strip()
+    if not text:
+        return 1
+    try:
+        value = int(text)
+    except ValueError:
+        raise RegistrationRefused("participants") from None
+    if not 1 <= value <= MAX_PARTICIPANTS:
+        raise RegistrationRefused("participants")
+    return value
+
+
+def register(
+    session: Session,
+    event: CalendarEvent,
+    user: Principal,
+    participants: int = 1,
+    now: datetime | None = None,
+) -> EventRegistration:
+    """Register the user: a place while places remain, else the end of the waiting list."""
+    now = now or utcnow()
+    if not 1 <= participants <= MAX_PARTICIPANTS:
+        raise RegistrationRefused("participants")
+    _check_open(event, now)
+    if not policies.can_register_for_event(user, event):
+        raise RegistrationRefused("audience")
+    event = _lock(session, event)
+    _check_open(event, now)  # it may have changed while we waited for the lock
+    assert event.id is not None
+    if event.capacity is not None and participants > event.capacity:
+        raise RegistrationRefused("too_many")
+    existing = registration_of(session, event.id, user.id)
+    if existing is not None and existing.status in ACTIVE:
+        raise RegistrationRefused(existing.status.value)
+    fits = event.capacity is None or (
+        not waiting_list(session, event.id)
+        and taken(session, event.id) + participants <= event.capacity
+    )
+    status = RegistrationStatus.registered if fits else RegistrationStatus.waiting
+    if existing is not None:  # registering again after a cancellation reuses the row
+        before = audit.snapshot(existing)
+        existing.status = status
+        existing.participants = participants
+        existing.updated_at = now
+        session.add(existing)
+        session.flush()
+        audit.record(session, user.id, "update", existing, before)
+        return existing
+    registration = EventRegistration(
+        event_id=event.id,
+        person_id=user.id,
+        status=status,
+        participants=participants,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(registration)
+    except IntegrityError:
+        # The same person registered in another request a moment ago.
+        raise RegistrationRefused("registered") from None
+    audit.record(session, user.id, "create", registration)
+    return registration
+
+
+def cancel(
+    session: Session, event: CalendarEvent, user: Principal, now: datetime | None = None
+) -> list[EventRegistration]:
+    """Cancel the user's registration; returns the waiting ones who moved up into its places."""
+    now = now or utcnow()
+    event = _lock(session, event)
+    assert event.id is not None
+    registration = registration_of(session, event.id, user.id)
+    if registration is None or registration.status not in ACTIVE:
+        raise RegistrationRefused("none")
+    if event.starts_at <= now:
+        raise RegistrationRefused("started")
+    before = audit.snapshot(registration)
+    registration.status = RegistrationStatus.cancelled
+    registration.updated_at = now
+    session.add(registration)
+    session.flush()
+    audit.record(session, user.id, "update", registration, before)
+    return promote(session, event, user.id, now)
+
+
+def promote(
+    session: Session, event: CalendarEvent, actor_id: int | None, now: datetime | None = None
+) -> list[EventRegistration]:
+    """Move waiting people up, in order, into the free places, and tell each by mail.
+
+    The order is kept strictly: a party that does not fit stops the queue, so nobody who joined
+    later overtakes it. For a cancellation, and for the calendar when it raises the capacity;
+    the event's row is locked first, so places are never handed out twice.
+    """
+    now = now or utcnow()
+    event = _lock(session, event)
+    assert event.id is not None
+    if event.cancelled_at is not None or event.starts_at <= now:
+        return []
+    free = places_left(session, event)
+    moved: list[EventRegistration] = []
+    for registration in waiting_list(session, event.id):
+        if free is not None and registration.participants > free:
+            break
+        before = audit.snapshot(registration)
+        registration.status = RegistrationStatus.registered
+        registration.updated_at = now
+        session.add(registration)
+        session.flush()
+        audit.record(session, actor_id, "update", registration, before)
+        if free is not None:
+            free -= registration.participants
+        moved.append(registration)
+        person = session.get(Person, registration.person_id)
+        if person is not None and person.is_active:
+            lang = person.language.value
+            mail_service.queue(
+                session,
+                f"event:{event.id}:promoted:{registration.id}:{now.isoformat()}",
+                person,
+                PROMOTED_TEMPLATE,
+                event=event,
+                title=title_in(event, lang),
+                registration=registration,
+                url=event_url(event),
+                ics_url=ics_url(event),
+            )
+    return moved
+
+
+# ---- the panel on the event page ------------------------------------------------------------
+
+
+@dataclass
+class Panel:
+    """What the event page shows a user about registering."""
+
+    registration: EventRegistration | None
+    position: int | None  # on the waiting list
+    places_left: int | None  # None: no limit
+    open: bool
+    can_register: bool
+    can_cancel: bool
+    can_view_attendees: bool
+    max_participants: int = MAX_PARTICIPANTS
+
+    @property
+    def status(self) -> str:
+        """registered, waiting or "" (none, or cancelled)."""
+        if self.registration is None or self.registration.status not in ACTIVE:
+            return ""
+        return self.registration.status.value
+
+
+def panel(
+    session: Session, event: CalendarEvent, user: Principal | None, now: datetime | None = None
+) -> Panel:
+    """The registration panel's facts for a user."""
+    now = now or utcnow()
+    assert event.id is not None
+    mine = registration_of(session, event.id, user.id) if user is not None else None
+    active = mine is not None and mine.status in ACTIVE
+    open_now = is_open(event, now)
+    return Panel(
+        registration=mine,
+        position=waiting_position(session, mine) if mine is not None else None,
+        places_left=places_left(session, event),
+        open=open_now,
+        can_register=open_now and not active and policies.can_register_for_event(user, event),
+        can_cancel=active
+        and event.starts_at > now
+        and policies.can_cancel_registration(user, event, True),
+        can_view_attendees=policies.can_view_attendees(user, event),
+    )
+
+
+# ---- the attendee list ----------------------------------------------------------------------
+
+
+@dataclass
+class Attendee:
+    """One line of the attendee list."""
+
+    registration: EventRegistration
+    person: Person
+    position: int | None  # on the waiting list
+
+
+@dataclass
+class Attendees:
+    """An event's registered people and its waiting list."""
+
+    registered: list[Attendee]
+    waiting: list[Attendee]
+
+    @property
+    def participants(self) -> int:
+        """Places taken."""
+        return sum(a.registration.participants for a in self.registered)
+
+
+def attendees(session: Session, event: CalendarEvent) -> Attendees:
+    """Registered people by name, then the waiting list in its order."""
+    assert event.id is not None
+    rows = session.exec(
+        select(EventRegistration, Person)
+        .join(Person, col(Person.id) == EventRegistration.person_id)
+        .where(
+            EventRegistration.event_id == event.id,
+            col(EventRegistration.status).in_([s.value for s in ACTIVE]),
+        )
+        .order_by(col(Person.name), col(Person.id))
+    ).all()
+    registered = [
+        Attendee(r, p, None) for r, p in rows if r.status == RegistrationStatus.registered
+    ]
+    order = {r.id: i for i, r in enumerate(waiting_list(session, event.id), start=1)}
+    waiting = sorted(
+        (
+            Attendee(r, p, order.get(r.id))
+            for r, p in rows
+            if r.status == RegistrationStatus.waiting
+        ),
+        key=lambda a: a.position or 0,
+    )
+    return Attendees(registered=registered, waiting=waiting)
+
+
+def status_label(status: RegistrationStatus) -> str:
+    """A registration's status in the current language."""
+    if status == RegistrationStatus.registered:
+        return _("Registered")
+    if status == RegistrationStatus.waiting:
+        return _("On the waiting list")
+    return _("Cancelled")
+
+
+def to_csv(listing: Attendees) -> str:
+    """The attendee list for Excel: a BOM, ; separators, formula-like cells made harmless."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    header = [
+        _("Name"),
+        _("Email"),
+        _("Status"),
+        _("Participants"),
+        _("Place on the waiting list"),
+        _("Registered at"),
+    ]
+    writer.writerow([safe_cell(c) for c in header])
+    for attendee in listing.registered + listing.waiting:
+        registration = attendee.registration
+        writer.writerow(
+            [
+                safe_cell(c)
+                for c in (
+                    attendee.person.name,
+                    attendee.person.email,
+                    status_label(registration.status),
+                    registration.participants,
+                    attendee.position or "",
+                    fmt_datetime(registration.updated_at, "short"),
+                )
+            ]
+        )
+    return "\ufeff" + buffer.getvalue()

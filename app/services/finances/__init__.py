@@ -1,0 +1,1 @@
+"""House finances: figures, budgets, imports, the budget cycle and its views."""

@@ -1,0 +1,374 @@
+"""The yearly budget cycle of a house, and of the company with Haso-yte.
+
+kick-off → the property manager publishes the budget and usage-charge proposal → the committee
+(Haso-yte for the company) gives its statement by a deadline → management confirms the budget,
+recording how the statement was taken into account, and the new usage charge takes effect on its
+date → the process is evaluated. Each step has its kind of participation, tells the right people
+and has a deadline that the daily job reminds of.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from app.errors import ValidationFailed
+from app.i18n import _
+from app.models.calendar import Audience, CalendarEvent, EventTemplate
+from app.models.finances import BudgetCycle, CycleStep
+from app.models.houses import House
+from app.models.participation import Participation
+from app.models.people import Person
+from app.models.types import local_date, utcnow
+from app.services.bodies import audiences
+from app.services.finances import budgets as finance_budgets
+from app.services.finances import entries as finance_entries
+from app.services.mail import delivery as mail_service
+from app.services.platform import audit
+
+# The kind of participation of each step: what say the people asked have at that point.
+PARTICIPATION = {
+    CycleStep.kickoff: Participation.information,
+    CycleStep.proposal: Participation.planning,
+    CycleStep.statement: Participation.planning,
+    CycleStep.confirmed: Participation.decision,
+    CycleStep.evaluated: Participation.evaluation,
+}
+# The step a move starts from, and the step it leads to.
+MOVES = {
+    "proposal": (CycleStep.kickoff, CycleStep.proposal),
+    "statement": (CycleStep.proposal, CycleStep.statement),
+    "confirmation": (CycleStep.statement, CycleStep.confirmed),
+    "evaluation": (CycleStep.confirmed, CycleStep.evaluated),
+}
+REMIND_DAYS = 7  # before a deadline; and once more on the day
+
+
+def _event_day(session: Session, key: str, year: int, fallback: date) -> date:
+    """The day of the annual calendar's event of a template key in a year (else a fallback)."""
+    found = session.exec(
+        select(CalendarEvent.starts_at)
+        .join(EventTemplate, col(EventTemplate.id) == CalendarEvent.template_id)
+        .where(
+            EventTemplate.key == key,
+            col(CalendarEvent.starts_at) >= datetime(year, 1, 1, tzinfo=UTC),
+            col(CalendarEvent.starts_at) < datetime(year + 1, 1, 1, tzinfo=UTC),
+        )
+        .order_by(col(CalendarEvent.starts_at))
+    ).first()
+    return local_date(found) if found else fallback
+
+
+def default_dates(session: Session, year: int) -> dict[str, date]:
+    """The steps' dates for budget year `year`, prepared in the year before it: kick-off at
+    January's budget info, proposals by June's, confirmed budgets by October's, the usage
+    charge in effect from 1 March."""
+    prepared = year - 1
+    kickoff = _event_day(session, "budget-info-january", prepared, date(prepared, 1, 20))
+    proposal = _event_day(session, "budget-info-june", prepared, date(prepared, 6, 10))
+    confirmation = _event_day(session, "budget-info-october", prepared, date(prepared, 10, 15))
+    statement = min(proposal + timedelta(days=42), confirmation - timedelta(days=14))
+    return {
+        "kickoff_on": kickoff,
+        "proposal_due": proposal,
+        "statement_due": statement,
+        "confirmation_due": confirmation,
+        "effective_from": date(year, 3, 1),
+        "evaluation_due": date(year, 4, 30),
+    }
+
+
+def get(session: Session, cycle_id: int) -> BudgetCycle | None:
+    """A cycle by id."""
+    return session.get(BudgetCycle, cycle_id)
+
+
+def cycles(session: Session, year: int) -> list[BudgetCycle]:
+    """A budget year's cycles: the company's first, then the houses'."""
+    found = session.exec(select(BudgetCycle).where(BudgetCycle.year == year)).all()
+    return sorted(found, key=lambda c: (c.house_id is not None, c.house_id or 0))
+
+
+def start(
+    session: Session, year: int, actor_id: int | None, today: date, url: str = ""
+) -> list[BudgetCycle]:
+    """Start a budget year's cycles for every house and the company (missing ones only)."""
+    if year < 2000 or year > today.year + 2:
+        raise ValidationFailed({"year": _("Choose a budget year from the list.")})
+    existing = {c.house_id for c in cycles(session, year)}
+    dates = default_dates(session, year)
+    house_ids: list[int | None] = [None]
+    house_ids += [h for h in session.exec(select(House.id).order_by(col(House.id))) if h]
+    started = []
+    for house_id in house_ids:
+        if house_id in existing:
+            continue
+        cycle = BudgetCycle.model_validate({"year": year, "house_id": house_id, **dates})
+        session.add(cycle)
+        session.flush()
+        audit.record(session, actor_id, "create", cycle)
+        _notify(session, cycle, "kickoff", today, url)
+        started.append(cycle)
+    return started
+
+
+def _recipients(session: Session, cycle: BudgetCycle, move: str, today: date) -> list[Person]:
+    """Who hears of a step: the body giving the statement and whoever acts next."""
+    ids: set[int] = set()
+    if cycle.house_id is None:
+        ids |= audiences.person_ids(session, Audience.yte, None, today)
+    else:
+        ids |= audiences.person_ids(session, Audience.house_committee, cycle.house_id, today)
+        house = session.get(House, cycle.house_id)
+        if house is not None and house.property_manager_id and move in ("kickoff", "confirmation"):
+            ids.add(house.property_manager_id)
+        if move == "confirmation":
+            ids |= audiences.person_ids(session, Audience.house_residents, cycle.house_id, today)
+    if move == "statement":
+        ids = audiences.person_ids(session, Audience.management, None, today)
+    if not ids:
+        return []
+    return list(session.exec(select(Person).where(col(Person.id).in_(sorted(ids)))))
+
+
+def _notify(session: Session, cycle: BudgetCycle, move: str, today: date, url: str) -> None:
+    house = session.get(House, cycle.house_id) if cycle.house_id else None
+    for person in _recipients(session, cycle, move, today):
+        mail_service.queue(
+            session,
+            f"budget-cycle:{cycle.id}:{move}",
+            person,
+            "budget_cycle_step",
+            cycle=cycle,
+            house=house,
+            move=move,
+            participation=PARTICIPATION[MOVES[move][1] if move in MOVES else CycleStep.kickoff],
+            url=url,
+        )
+
+
+def advance(
+    session: Session,
+    cycle: BudgetCycle,
+    move: str,
+    text: str,
+    actor_id: int,
+    *,
+    now: datetime | None = None,
+    charge: str = "",
+    amounts: dict[str, str] | None = None,
+    version: int | None = None,
+    url: str = "",
+) -> BudgetCycle:
+    """Take a step: publish the proposal (for a house with its budget per cost group and the
+    usage charge), give the statement, confirm or evaluate."""
+    now = now or utcnow()
+    start_step, next_step = MOVES[move]
+    if version is not None and version != cycle.version:
+        raise ValidationFailed({"": _("Someone else changed the budget cycle meanwhile.")})
+    if cycle.step != start_step:
+        raise ValidationFailed({"": _("This step cannot be taken now.")})
+    before = audit.snapshot(cycle)
+    if move == "proposal":
+        _set_proposal(session, cycle, text, charge, amounts or {}, actor_id, now)
+    elif move == "statement":
+        text = _text(text)
+        cycle.statement_text, cycle.statement_by_id, cycle.statement_at = text, actor_id, now
+    elif move == "confirmation":
+        text = _text(text)
+        cycle.confirmation_text, cycle.confirmed_at = text, now
+        if cycle.house_id is not None and cycle.proposed_charge is not None:
+            finance_entries.set_usage_charge(
+                session, cycle.house_id, cycle.effective_from, cycle.proposed_charge, actor_id
+            )
+    else:
+        text = _text(text)
+        cycle.evaluation_text, cycle.evaluated_at = text, now
+    cycle.step = next_step
+    cycle.version += 1
+    session.add(cycle)
+    session.flush()
+    audit.record(session, actor_id, "update", cycle, before)
+    _notify(session, cycle, move, local_date(now), url)
+    return cycle
+
+
+def _text(raw: str) -> str:
+    text = raw.strip()
+    if not text:
+        raise ValidationFailed({"text": _("This field is required.")})
+    if len(text) > 10000:
+        raise ValidationFailed({"text": _("Enter at most %(n)s characters.", n=10000)})
+    return text
+
+
+def _set_proposal(
+    session: Session,
+    cycle: BudgetCycle,
+    text: str,
+    charge: str,
+    amounts: dict[str, str],
+    actor_id: int,
+    now: datetime,
+) -> None:
+    """Check every field of the proposal (errors of all fields at once), then store it: the
+    text, the usage charge and, for a house, the budget lines of the cycle's year."""
+    errors: dict[str, str] = {}
+    values: dict[int, Decimal] = {}
+    proposed_charge: Decimal | None = None
+    try:
+        text = _text(text)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if cycle.house_id is not None:
+        try:
+            proposed_charge = _charge(charge)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+        try:
+            values = finance_budgets.parse_amounts(session, amounts)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    if cycle.house_id is not None:
+        finance_budgets.store(session, cycle.house_id, cycle.year, values, actor_id)
+    cycle.proposal_text, cycle.proposed_charge = text, proposed_charge
+    cycle.proposed_at = cycle.proposed_at or now
+
+
+def revisable(cycle: BudgetCycle, today: date) -> bool:
+    """A house's published proposal can be revised until the statement deadline, and never once
+    the budget is confirmed."""
+    return (
+        cycle.house_id is not None
+        and cycle.step in (CycleStep.proposal, CycleStep.statement)
+        and today <= cycle.statement_due
+    )
+
+
+def revise(
+    session: Session,
+    cycle: BudgetCycle,
+    text: str,
+    actor_id: int,
+    *,
+    now: datetime | None = None,
+    charge: str = "",
+    amounts: dict[str, str] | None = None,
+    version: int | None = None,
+) -> BudgetCycle:
+    """Revise a house's published proposal: its explanation, usage charge and budget lines."""
+    now = now or utcnow()
+    if version is not None and version != cycle.version:
+        raise ValidationFailed({"": _("Someone else changed the budget cycle meanwhile.")})
+    if cycle.confirmed_at is not None or cycle.step in (CycleStep.confirmed, CycleStep.evaluated):
+        raise ValidationFailed(
+            {"": _("The budget has been confirmed: its amounts can no longer be changed.")}
+        )
+    if not revisable(cycle, local_date(now)):
+        if cycle.step == CycleStep.kickoff or cycle.house_id is None:
+            raise ValidationFailed({"": _("This step cannot be taken now.")})
+        raise ValidationFailed(
+            {"": _("The statement deadline has passed: the proposal can no longer be revised.")}
+        )
+    before = audit.snapshot(cycle)
+    _set_proposal(session, cycle, text, charge, amounts or {}, actor_id, now)
+    cycle.version += 1
+    session.add(cycle)
+    session.flush()
+    audit.record(session, actor_id, "update", cycle, before)
+    return cycle
+
+
+def _charge(raw: str) -> Decimal:
+    from app.services.platform.csv_reading import BadCell, parse_decimal
+
+    try:
+        value = parse_decimal(raw.strip()) if raw.strip() else None
+    except BadCell as exc:
+        raise ValidationFailed({"charge": exc.reason}) from None
+    if value is None:
+        raise ValidationFailed({"charge": _("This field is required.")})
+    if value <= 0 or value > 100 or value != value.quantize(Decimal("0.01")):
+        raise ValidationFailed(
+            {"charge": _("Enter the usage charge in €/m² per month, e.g. 11,55.")}
+        )
+    return value
+
+
+def deadline(cycle: BudgetCycle) -> date | None:
+    """The date by which the cycle's next step is due (None when it is over)."""
+    return {
+        CycleStep.kickoff: cycle.proposal_due,
+        CycleStep.proposal: cycle.statement_due,
+        CycleStep.statement: cycle.confirmation_due,
+        CycleStep.confirmed: cycle.evaluation_due,
+    }.get(cycle.step)
+
+
+def _responsible(session: Session, cycle: BudgetCycle, today: date) -> set[int]:
+    """Who must take the next step."""
+    if cycle.step == CycleStep.proposal:
+        audience = Audience.yte if cycle.house_id is None else Audience.house_committee
+        return audiences.person_ids(session, audience, cycle.house_id, today)
+    if cycle.step == CycleStep.kickoff and cycle.house_id is not None:
+        house = session.get(House, cycle.house_id)
+        if house is not None and house.property_manager_id:
+            return {house.property_manager_id}
+    return audiences.person_ids(session, Audience.management, None, today)
+
+
+def send_reminders(session: Session, today: date, url: str = "") -> int:
+    """Remind whoever must act a week before a step's deadline and on the day; each once."""
+    sent = 0
+    open_cycles = session.exec(
+        select(BudgetCycle).where(col(BudgetCycle.step) != CycleStep.evaluated)
+    ).all()
+    for cycle in open_cycles:
+        due = deadline(cycle)
+        if due is None:
+            continue
+        lead = (due - today).days
+        if lead not in (REMIND_DAYS, 0):
+            continue
+        ids = _responsible(session, cycle, today)
+        people: list[Person] = (
+            list(session.exec(select(Person).where(col(Person.id).in_(sorted(ids))))) if ids else []
+        )
+        house = session.get(House, cycle.house_id) if cycle.house_id else None
+        for person in people:
+            key = f"budget-cycle:{cycle.id}:{cycle.step.value}:remind-{lead}"
+            if mail_service.queue(
+                session,
+                key,
+                person,
+                "budget_cycle_reminder",
+                cycle=cycle,
+                house=house,
+                due=due,
+                url=url,
+            ):
+                sent += 1
+    return sent
+
+
+@dataclass
+class StatementStatus:
+    """One cycle in management's list: whether the statement has come."""
+
+    cycle: BudgetCycle
+    house: House | None
+
+    @property
+    def statement_given(self) -> bool:
+        """The committee (or Haso-yte) has given its statement."""
+        return self.cycle.statement_at is not None
+
+
+def statuses(session: Session, year: int) -> list[StatementStatus]:
+    """Every cycle of a budget year with its house, statements missing first."""
+    houses = {h.id: h for h in session.exec(select(House))}
+    found = [StatementStatus(c, houses.get(c.house_id)) for c in cycles(session, year)]
+    return sorted(found, key=lambda s: (s.statement_given, s.house.name if s.house else ""))

@@ -1,0 +1,1 @@
+"""The cooperation forum: sessions, agendas built from initiatives, minutes."""

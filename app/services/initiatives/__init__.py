@@ -1,0 +1,1 @@
+"""Initiatives: filing, the lifecycle, lists, discussion, deadlines, follow-up."""

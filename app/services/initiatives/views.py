@@ -1,0 +1,288 @@
+"""What the initiative pages show: list filters from a query, the detail facts and history."""
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlmodel import Session
+
+from app import policies
+from app.config import get_settings
+from app.i18n import N_, _
+from app.jinja import fmt_date, participation_name
+from app.models.houses import House
+from app.models.initiatives import (
+    EventKind,
+    Initiative,
+    InitiativeEvent,
+    Outcome,
+    Scope,
+    State,
+)
+from app.models.participation import Participation
+from app.services.bodies.roles import Principal
+from app.services.initiatives import export as export_service
+from app.services.initiatives import lifecycle
+from app.services.initiatives import lists as initiative_lists
+from app.services.initiatives import records as initiatives_service
+
+E = TypeVar("E", bound=enum.Enum)
+
+# After the answer, a review date tells when the outcome is to be evaluated.
+REVIEWABLE = {State.answered, State.implemented, State.evaluated}
+TRUE_VALUES = {"1", "on", "true", "yes"}
+
+
+def positive_int(raw: object) -> int | None:
+    """A positive whole number from a form or query value, or None (no overflow possible)."""
+    text = str(raw or "").strip()
+    if not text.isdigit() or len(text) > 9:
+        return None
+    number = int(text)
+    return number if number > 0 else None
+
+
+def _choice(kind: type[E], raw: str | None) -> E | None:
+    try:
+        return kind(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def filters_from(params: Mapping[str, str]) -> tuple[initiative_lists.Filters, dict[str, str]]:
+    """The list's filters from a query string (unknown values ignored), and the values to keep."""
+    year = positive_int(params.get("year"))
+    if year is not None and not 1900 <= year <= 2200:
+        year = None
+    filters = initiative_lists.Filters(
+        q=str(params.get("q", "")).strip()[:200],
+        house_id=positive_int(params.get("house")),
+        scope=_choice(Scope, params.get("scope")),
+        state=_choice(State, params.get("state")),
+        participation=_choice(Participation, params.get("participation")),
+        year=year,
+        overdue=str(params.get("overdue", "")).lower() in TRUE_VALUES,
+        mine=str(params.get("mine", "")).lower() in TRUE_VALUES,
+    )
+    values = {
+        "q": filters.q,
+        "house": str(filters.house_id or ""),
+        "scope": filters.scope.value if filters.scope else "",
+        "state": filters.state.value if filters.state else "",
+        "participation": filters.participation.value if filters.participation else "",
+        "year": str(filters.year or ""),
+        "overdue": "1" if filters.overdue else "",
+        "mine": "1" if filters.mine else "",
+    }
+    return filters, values
+
+
+def house_filter_options(session: Session, user: Principal) -> list[House]:
+    """The houses offered in the list's house filter: every house for management, else one's own."""
+    if policies.is_staff_overseer(user):
+        return export_service.all_houses(session)
+    houses = export_service.houses_by_id(session, user.houses)
+    return sorted(houses.values(), key=lambda h: (h.name, h.id or 0))
+
+
+@dataclass
+class FilingHouse:
+    """A house the user can file for (as its committee) or suggest to (as a resident)."""
+
+    house: House
+    files: bool
+
+
+def filing_houses(session: Session, user: Principal) -> list[FilingHouse]:
+    """The houses offered on the new-initiative form, by name."""
+    houses = export_service.houses_by_id(session, user.resident_of | user.committee_of)
+    found = [
+        FilingHouse(house, policies.can_file_initiative(user, house_id))
+        for house_id, house in houses.items()
+        if policies.can_file_initiative(user, house_id)
+        or policies.can_suggest_initiative(user, house_id)
+    ]
+    return sorted(found, key=lambda f: (f.house.name, f.house.id or 0))
+
+
+def available_moves(user: Principal, initiative: Initiative) -> list[lifecycle.Transition]:
+    """The moves the user may make now, in the lifecycle's order."""
+    return [
+        move
+        for move in lifecycle.moves_from(initiative.state)
+        if policies.can_transition(user, initiative, move.action)
+    ]
+
+
+def errors_at_form(
+    user: Principal,
+    initiative: Initiative,
+    action: str,
+    errors: dict[str, str],
+    values: dict[str, Any],
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Errors and typed values keyed to the move's own form (several forms share field names).
+
+    A move no longer offered from the current state has no form: its reason goes to the top.
+    """
+    if action in {move.action for move in available_moves(user, initiative)}:
+        keyed = {f"{action}-{name}": message for name, message in errors.items()}
+        kept = {f"{action}-{name}": value for name, value in values.items()}
+        return keyed, kept
+    return {"": " ".join(errors.values())}, {}
+
+
+# ---- the history -----------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    """One field of an edit, before and after."""
+
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryLine:
+    """One event as the page tells it."""
+
+    at: datetime
+    actor: str
+    text: str
+    note: str = ""
+    changes: list[Change] = field(default_factory=list)
+
+
+FIELD_LABELS = {
+    "title": N_("Title"),
+    "body": N_("Text"),
+    "participation": N_("Kind of participation"),
+}
+
+
+def _state(value: State | None) -> str:
+    return _(lifecycle.STATE_LABELS[value]) if value is not None else ""
+
+
+def _shown(name: str, value: object) -> str:
+    text = "" if value is None else str(value)
+    if name == "participation" and text in Participation.__members__:
+        return participation_name(text)
+    return text
+
+
+def _history_line(event: InitiativeEvent, names: dict[int, str]) -> HistoryLine:
+    actor = names.get(event.actor_id, "") if event.actor_id is not None else ""
+    changes = event.changes or {}
+    line = HistoryLine(at=event.at, actor=actor, text="", note=event.note)
+    if event.kind == EventKind.created:
+        line.text = _("Created: “%(state)s”", state=_state(event.to_state))
+    elif event.kind == EventKind.state:
+        move = lifecycle.find(event.action)
+        line.text = _(
+            "%(step)s: “%(before)s” → “%(after)s”",
+            step=_(move.label) if move else event.action,
+            before=_state(event.from_state),
+            after=_state(event.to_state),
+        )
+        assignee = changes.get("assignee_id")
+        if isinstance(assignee, int):
+            line.text += " " + _("Assigned to %(name)s.", name=names.get(assignee, "?"))
+    elif event.kind == EventKind.edited:
+        line.text = _("Edited")
+        # An edit made while private names its fields only (the text is not kept).
+        named = [_(FIELD_LABELS[n]) for n, c in changes.items() if c is None and n in FIELD_LABELS]
+        if named:
+            line.text = _("Edited: %(fields)s", fields=", ".join(named))
+        for name, change in changes.items():
+            label = FIELD_LABELS.get(name)
+            if label and isinstance(change, dict):
+                line.changes.append(
+                    Change(
+                        _(label),
+                        _shown(name, change.get("before")),
+                        _shown(name, change.get("after")),
+                    )
+                )
+    elif event.kind == EventKind.review:
+        review_on = changes.get("review_on")
+        line.text = (
+            _("Review date set to %(date)s", date=fmt_date(date.fromisoformat(review_on)))
+            if isinstance(review_on, str)
+            else _("Review date removed")
+        )
+    elif event.kind == EventKind.assigned:
+        assignee = changes.get("assignee_id")
+        name = names.get(assignee, "?") if isinstance(assignee, int) else "?"
+        line.text = _("Assigned to %(name)s.", name=name)
+    else:
+        line.text = _("Evaluated")
+    return line
+
+
+def _assignees(events: list[InitiativeEvent]) -> list[int]:
+    found = []
+    for event in events:
+        value = (event.changes or {}).get("assignee_id")
+        if isinstance(value, int):
+            found.append(value)
+    return found
+
+
+# ---- the detail page -------------------------------------------------------------------------
+
+
+def detail_context(
+    session: Session, user: Principal, initiative: Initiative, today: date
+) -> dict[str, Any]:
+    """Everything the detail page shows, as template context."""
+    assert initiative.id is not None
+    events = initiatives_service.history(session, initiative.id)
+    evaluations = initiatives_service.evaluations(session, initiative.id)
+    moves = available_moves(user, initiative)
+    names = export_service.person_names(
+        session,
+        [
+            initiative.filed_by_id,
+            initiative.suggested_by_id,
+            initiative.assignee_id,
+            initiative.answered_by_id,
+            *[event.actor_id for event in events],
+            *[evaluation.person_id for evaluation in evaluations],
+            *_assignees(events),
+        ],
+    )
+    house = (
+        export_service.houses_by_id(session, [initiative.house_id]).get(initiative.house_id)
+        if initiative.house_id is not None
+        else None
+    )
+    ratings = [evaluation.rating for evaluation in evaluations]
+    settings = get_settings()
+    return {
+        "initiative": initiative,
+        "house": house,
+        "names": names,
+        "moves": moves,
+        "staff": (
+            initiatives_service.staff_members(session)
+            if any(m.action == "assign" for m in moves)
+            else []
+        ),
+        "evaluations": evaluations,
+        "average_rating": (sum(ratings) / len(ratings)) if ratings else None,
+        "history": [_history_line(event, names) for event in events],
+        "overdue": initiative_lists.is_overdue(initiative, today),
+        "today": today,
+        "state_label": _state(initiative.state),
+        "outcome_label": export_service.outcome_label(initiative.outcome),
+        "outcomes": [(o.value, export_service.outcome_label(o)) for o in Outcome],
+        "can_edit": policies.can_edit_initiative(user, initiative),
+        "can_review": initiative.state in REVIEWABLE and policies.can_set_review(user, initiative),
+        "receipt_days": settings.initiative_receipt_days,
+        "answer_days": settings.initiative_answer_days,
+    }

@@ -1,0 +1,1 @@
+"""Mail: delivery, digests, preferences, newsletters and unsubscribing."""

@@ -1,0 +1,1 @@
+"""Views across features: the front page and the participation profile."""
