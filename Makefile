@@ -44,6 +44,7 @@ lint: install
 	$(BIN)/ruff check app migrations tests seeds
 	$(BIN)/ruff format --check app migrations tests seeds
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix app migrations tests seeds

@@ -10,6 +10,15 @@ import typer
 app = typer.Typer(help="Asukasportaali: the resident-participation portal.", no_args_is_help=True)
 
 
+@app.callback()
+def _start() -> None:
+    """Asukasportaali: the resident-participation portal."""
+    # Every command that writes finance figures renews their cache token (see the module).
+    from app.services.finances import cache as finance_cache
+
+    finance_cache.register()
+
+
 def _alembic_config(url: str | None = None):  # type: ignore[no-untyped-def]
     from alembic.config import Config
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.config import get_settings
@@ -45,15 +44,6 @@ def writing() -> Iterator[None]:
         yield
     finally:
         _write_transactions.reset(token)
-
-
-@event.listens_for(OrmSession, "after_flush")
-def _after_flush(session: OrmSession, _context: Any) -> None:
-    # Every session of every process (pages, jobs, commands) renews the finance figures' cache
-    # token when it writes them; imported here, where every writer passes, not where it is read.
-    from app.services.finances import cache as finance_cache  # noqa: PLC0415 - the services import this module
-
-    finance_cache.on_flush(session)
 
 
 def _configure_sqlite(engine: Engine) -> None:

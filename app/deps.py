@@ -14,8 +14,8 @@ from app.db import get_session
 from app.i18n import set_language
 from app.models.types import HELSINKI, utcnow
 from app.security import same
+from app.services.access.roles import Principal, load_principal
 from app.services.accounts import auth as auth_service
-from app.services.bodies.roles import Principal, load_principal
 
 F = TypeVar("F", bound=Callable[..., Any])
 

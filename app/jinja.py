@@ -10,7 +10,7 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app import i18n, policies
+from app import i18n
 from app.config import get_settings
 from app.models.participation import PARTICIPATION, Participation
 from app.models.types import HELSINKI
@@ -139,7 +139,6 @@ def build_environment() -> Environment:
         participation=participation_name,
     )
     globals_: dict[str, Any] = {
-        "policies": policies,
         "get_language": i18n.get_language,
         "LANGUAGES": i18n.LANGUAGES,
         "participation_name": participation_name,

@@ -22,6 +22,7 @@ from app.i18n import _
 from app.middleware import ConcurrencyLimit, PortalMiddleware
 from app.routers import API_ROUTERS, PAGE_ROUTERS
 from app.routers.api import ERROR_RESPONSES
+from app.services.finances import cache as finance_cache
 from app.templating import render
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,7 @@ def install_error_handlers(app: FastAPI) -> None:
 def create_app() -> FastAPI:
     """Build the portal's ASGI application."""
     settings = get_settings()
+    finance_cache.register()
     app = FastAPI(
         title="Asukasportaali",
         version="0.1.0",

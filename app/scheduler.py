@@ -29,7 +29,15 @@ from app.db import get_engine
 from app.jobs import accessibility as accessibility_jobs
 from app.jobs import budget_cycle as budget_cycle_jobs
 from app.jobs import calendar as calendar_jobs
-from app.jobs import compliance, current_run, event_mail, housekeeping, initiatives, meetings
+from app.jobs import (
+    compliance,
+    current_run,
+    event_mail,
+    housekeeping,
+    initiatives,
+    meetings,
+    register_ids,
+)
 from app.jobs import data_protection as data_protection_jobs
 from app.jobs import digests as digest_jobs
 from app.jobs import elections as election_jobs
@@ -82,6 +90,8 @@ JOBS: list[tuple[str, Callable[[], Any], str, dict[str, Any]]] = [
         {"hour": 8, "minute": 10},
     ),
 ]
+
+register_ids((job_id, func) for job_id, func, *_rest in JOBS)
 
 
 def defaults() -> dict[str, Any]:

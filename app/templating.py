@@ -6,9 +6,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from app import policies
 from app.config import get_settings
 from app.jinja import env
 
+# Pages show their buttons by the same predicates the routes enforce (mail never needs them).
+env.globals["policies"] = policies
 templates = Jinja2Templates(env=env)
 
 

@@ -232,7 +232,7 @@ def newsletter_bench(url: str, recipients: int) -> dict[str, Any]:
     from app.models import Delivery, Newsletter
     from app.models.newsletters import NewsletterKind, NewsletterStatus
     from app.services.mail import delivery as mail
-    from app.services.mail import newsletter_audience
+    from app.services.newsletters import sending as newsletter_audience
 
     engine = make_engine(url)
     with smtp_sink() as (port, count):

@@ -57,6 +57,9 @@ def reset_database(engine: Engine) -> None:
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
     """The test database, migrated to head by Alembic (never create_all)."""
+    from app.services.finances import cache as finance_cache
+
+    finance_cache.register()
     engine = make_engine(TEST_DATABASE_URL)
     reset_database(engine)
     command.upgrade(alembic_config(TEST_DATABASE_URL), "head")

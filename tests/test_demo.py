@@ -20,7 +20,7 @@ from app.models.meetings import ResidentMeeting
 from app.models.people import Language, Person
 from app.models.yte import YteMember, YteTerm
 from app.security import verify_password
-from app.services.bodies.roles import is_adult, load_principal
+from app.services.access.roles import is_adult, load_principal
 from app.services.bodies.yte import is_sitting_chair
 
 ROLE_OF_LOGIN = {

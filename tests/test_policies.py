@@ -9,7 +9,7 @@ from app import policies
 from app.models.forum import ForumSession
 from app.models.initiatives import Initiative, Scope, State
 from app.models.people import Person, StaffKind
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 
 HOUSE, OTHER = 1, 2
 

@@ -8,8 +8,8 @@ from app.deps import SESSION_COOKIE
 from app.models.auth import ApiToken, LoginSession
 from app.models.committees import Position
 from app.models.people import StaffKind
+from app.services.access.roles import load_principal
 from app.services.bodies import yte as yte_service
-from app.services.bodies.roles import load_principal
 from tests.support import (
     PortalClient,
     api_headers,

@@ -13,10 +13,10 @@ from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.models.houses import Residency
 from app.models.people import Person, StaffKind, StaffRole
 from app.models.surveys import Survey, SurveyCreate
+from app.services.access.roles import load_principal
 from app.services.ballots import elections as elections_service
 from app.services.ballots import surveys as surveys_service
 from app.services.bodies import yte as yte_service
-from app.services.bodies.roles import load_principal
 
 PAST_TITLE = "Asukasjäsenehdokkaiden nimeäminen (esimerkki)"
 OPEN_SURVEY = "Asukastyytyväisyyskysely (esimerkki)"

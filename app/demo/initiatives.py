@@ -27,7 +27,7 @@ from app.models.initiatives import (
 )
 from app.models.participation import Participation
 from app.models.people import Person
-from app.services.bodies.roles import Principal, load_principal
+from app.services.access.roles import Principal, load_principal
 from app.services.initiatives import records as initiatives_service
 
 log = logging.getLogger(__name__)

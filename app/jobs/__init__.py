@@ -8,7 +8,7 @@ import functools
 import inspect
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -30,14 +30,20 @@ current_run: ContextVar[tuple[str, datetime | None] | None] = ContextVar(
 )
 
 
-def _job_id(func: Callable[..., Any], fallback: str) -> str:
-    """The registered id of a job function (from app.scheduler.JOBS), else its name."""
-    from app.scheduler import JOBS  # the registry imports every job module: import late
+# The id each scheduled job function is registered under: filled by the registry
+# (app.scheduler.JOBS) when it is imported, so this package never imports its registry.
+_registered_ids: dict[Callable[..., Any], str] = {}
 
-    for job_id, registered, *_rest in JOBS:
-        if registered is func:
-            return job_id
-    return fallback
+
+def register_ids(entries: Iterable[tuple[str, Callable[..., Any]]]) -> None:
+    """Record the registered id of each job function."""
+    for job_id, func in entries:
+        _registered_ids.setdefault(func, job_id)
+
+
+def _job_id(func: Callable[..., Any], fallback: str) -> str:
+    """The registered id of a job function, else its name."""
+    return _registered_ids.get(func, fallback)
 
 
 @contextmanager

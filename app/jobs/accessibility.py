@@ -4,7 +4,7 @@ from sqlmodel import Session
 
 from app.jobs import job
 from app.models.types import local_date, utcnow
-from app.services.platform import accessibility
+from app.services.accessibility import feedback as accessibility
 
 
 @job

@@ -4,7 +4,7 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.jobs import job
-from app.services.accounts import data_protection
+from app.services.privacy import data_protection
 
 
 @job

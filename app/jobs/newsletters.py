@@ -4,7 +4,7 @@ from sqlmodel import Session
 
 from app.jobs import job
 from app.models.types import utcnow
-from app.services.mail import newsletter_audience
+from app.services.newsletters import sending as newsletter_audience
 
 
 @job

@@ -46,7 +46,7 @@ class Person(PersonBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     version: int = 1
-    # Set when the person's data was erased on request (app/services/accounts/data_protection.py).
+    # Set when the person's data was erased on request (app/services/privacy/data_protection.py).
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

@@ -13,8 +13,8 @@ from app.errors import ValidationFailed
 from app.i18n import _
 from app.models.finances import BudgetCycle, ImportKind
 from app.models.houses import House
+from app.services.access.roles import Principal
 from app.services.bodies import houses as houses_service
-from app.services.bodies.roles import Principal
 from app.services.finances import budget_cycle
 from app.services.finances import budgets as finance_budgets
 from app.services.finances import entries as finance_entries

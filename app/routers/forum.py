@@ -25,7 +25,7 @@ from app.models.forum_schemas import (
 )
 from app.models.participation import Participation
 from app.models.types import utcnow
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.forum import agenda as forum_agenda
 from app.services.forum import minutes as minutes_service
 from app.services.forum import sessions as forum_service

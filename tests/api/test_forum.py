@@ -13,7 +13,7 @@ from app.models.initiatives import State
 from app.models.mail import Delivery
 from app.models.people import StaffKind
 from app.models.types import utcnow
-from app.services.initiatives import records as initiatives_service
+from app.services.initiatives import following
 from tests.support import (
     api_headers,
     make_chair,
@@ -43,7 +43,7 @@ def world(session):
         resident=make_resident(session, house),
     )
     w.initiative = make_initiative(session, yte, state=State.received, title="Pihavalot")
-    initiatives_service.follow(session, w.initiative, yte.id)
+    following.follow(session, w.initiative, yte.id)
     w.published = make_forum_session(session, days_ahead=-1, agenda_published_at=utcnow())
     w.item = AgendaItem(
         session_id=w.published.id,

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models.accessibility import FeedbackForm
-from app.services.platform import accessibility
+from app.services.accessibility import feedback as accessibility
 from tests.authz.roles import ADMIN, EVERYONE, Rule
 
 MATRIX: dict[str, Rule] = {

@@ -17,9 +17,9 @@ from app.deps import today
 from app.models.ballots import ElectionCreate
 from app.models.calendar import Audience
 from app.models.surveys import SurveyCreate
+from app.services.access.roles import load_principal
 from app.services.ballots import elections as elections_service
 from app.services.ballots import surveys as surveys_service
-from app.services.bodies.roles import load_principal
 from tests.authz.roles import LOGGED_IN, OVERSEERS, Rule
 
 CHAIRS = {"chair_a", "chair_b", "yte"}

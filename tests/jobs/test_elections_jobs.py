@@ -82,8 +82,8 @@ def test_the_survey_job_mails_the_audience_once(session, connection, smtp, monke
     from app.models.calendar import Audience
     from app.models.people import StaffKind
     from app.models.surveys import SurveyCreate
+    from app.services.access.roles import load_principal
     from app.services.ballots import surveys as surveys_service
-    from app.services.bodies.roles import load_principal
     from tests.support import make_staff
 
     house, other = make_house(session), make_house(session)

@@ -23,9 +23,9 @@ from app.models.mail import Delivery, DeliveryStatus
 from app.models.newsletters import Frequency, MailPreference, Topic
 from app.models.people import Person, StaffKind
 from app.models.types import utcnow
-from app.services.accounts import data_protection
 from app.services.calendar.feeds import create_feed
 from app.services.platform import audit as audit_service
+from app.services.privacy import data_protection
 from tests.support import (
     api_headers,
     make_committee,
@@ -288,9 +288,7 @@ def _audit_writers(root: Path = ROOT) -> list[str]:
 
 def test_the_audit_log_cannot_be_edited_through_the_application():
     # Only the retention rule deletes audit entries, and nothing updates them.
-    assert _audit_writers() == [
-        "app/services/accounts/data_protection.py:" + str(_retention_line())
-    ]
+    assert _audit_writers() == ["app/services/privacy/data_protection.py:" + str(_retention_line())]
     # No route changes the audit log: its pages and API only read.
     for entry in all_routes():
         method, path = entry.split(" ", 1)
@@ -299,7 +297,7 @@ def test_the_audit_log_cannot_be_edited_through_the_application():
 
 
 def _retention_line() -> int:
-    source = (ROOT / "app/services/accounts/data_protection.py").read_text()
+    source = (ROOT / "app/services/privacy/data_protection.py").read_text()
     tree = ast.parse(source)
     for node in ast.walk(tree):
         if (

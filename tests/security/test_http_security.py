@@ -19,7 +19,7 @@ from app.models.committees import Position
 from app.models.mail import Delivery
 from app.models.people import StaffKind
 from app.security import token_hash
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.initiatives import attachments as attachments_service
 from app.services.mail import delivery as mail_service
 from app.services.mail import markdown

@@ -10,9 +10,9 @@ from app.errors import ValidationFailed
 from app.forms import parse
 from app.models.auth import ApiTokenCreate, TokenKind
 from app.models.types import utcnow
+from app.services.access.roles import Principal
 from app.services.accounts import auth as auth_service
 from app.services.bodies import people as people_service
-from app.services.bodies.roles import Principal
 from app.templating import render
 
 router = APIRouter()

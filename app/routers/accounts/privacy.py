@@ -10,9 +10,9 @@ from pydantic import BaseModel
 from app.deps import FormData, SessionDep, require, require_api
 from app.i18n import _
 from app.models.people import Person
-from app.services.accounts import data_protection
+from app.services.access.roles import Principal
 from app.services.bodies import people as people_service
-from app.services.bodies.roles import Principal
+from app.services.privacy import data_protection
 from app.templating import render
 
 router = APIRouter()

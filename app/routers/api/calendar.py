@@ -11,7 +11,7 @@ from app.i18n import _
 from app.models.calendar import CalendarEvent
 from app.models.calendar_schemas import EventPublic, TemplateInput, TemplatePublic
 from app.routers.api import ERROR_RESPONSES
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.calendar import events as calendar_service
 from app.services.calendar import labels as calendar_labels
 

@@ -14,8 +14,8 @@ from app.models.ballots import (
     ReceiptPublic,
 )
 from app.routers.api import ERROR_RESPONSES
+from app.services.access.roles import Principal
 from app.services.ballots import elections as service
-from app.services.bodies.roles import Principal
 
 router = APIRouter(prefix="/api/v1/elections", tags=["elections"], responses=ERROR_RESPONSES)
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from app import policies
 from app.deps import ApiUser, SessionDep, permit, require_api, today
 from app.models.finances import ImportKind
+from app.services.access.roles import Principal
 from app.services.bodies import houses as houses_service
-from app.services.bodies.roles import Principal
 from app.services.finances import figures as finances_service
 from app.services.finances import imports as finance_import
 

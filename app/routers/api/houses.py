@@ -10,9 +10,9 @@ from sqlmodel import SQLModel
 from app import policies
 from app.deps import ApiUser, SessionDep, require_api, today
 from app.models.houses import House, HousePublic, Tenure
+from app.services.access.roles import Principal
 from app.services.bodies import houses as houses_service
 from app.services.bodies import residencies as residencies_service
-from app.services.bodies.roles import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["houses"])
 

@@ -13,6 +13,7 @@ from app.models.initiatives import CommentInput, Initiative, InitiativeAttachmen
 from app.routers.api import ERROR_RESPONSES
 from app.services.initiatives import attachments as attachments_service
 from app.services.initiatives import comments as comments_service
+from app.services.initiatives import following as following_service
 from app.services.initiatives import records as initiatives_service
 
 router = APIRouter(prefix="/api/v1", tags=["initiatives"], responses=ERROR_RESPONSES)
@@ -180,12 +181,12 @@ def download_attachment(
 @router.put("/initiatives/{initiative_id}/follow", response_model=FollowState)
 def follow(session: SessionDep, user: ApiUser, initiative: FollowableInitiative) -> FollowState:
     """Follow the initiative (idempotent)."""
-    initiatives_service.follow(session, initiative, user.id)
+    following_service.follow(session, initiative, user.id)
     return FollowState(following=True)
 
 
 @router.delete("/initiatives/{initiative_id}/follow", response_model=FollowState)
 def unfollow(session: SessionDep, user: ApiUser, initiative: FollowableInitiative) -> FollowState:
     """Stop following the initiative (idempotent)."""
-    initiatives_service.unfollow(session, initiative, user.id)
+    following_service.unfollow(session, initiative, user.id)
     return FollowState(following=False)

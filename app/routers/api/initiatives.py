@@ -23,7 +23,7 @@ from app.models.initiatives import (
     State,
 )
 from app.models.participation import Participation
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.initiatives import lists as initiative_lists
 from app.services.initiatives import records as initiatives_service
 from app.services.mail import delivery as mail_service

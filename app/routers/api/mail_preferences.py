@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.deps import SessionDep, require_api
 from app.models.newsletters import Frequency, Topic
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.mail import preferences
 
 router = APIRouter(prefix="/api/v1", tags=["mail preferences"])

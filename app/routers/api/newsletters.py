@@ -8,9 +8,9 @@ from app import policies
 from app.deps import SessionDep, require_api
 from app.models.newsletter_schemas import NewsletterCreate, NewsletterPublic
 from app.models.newsletters import Newsletter, NewsletterKind
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.mail import markdown
-from app.services.mail import newsletters as newsletters_service
+from app.services.newsletters import editions as newsletters_service
 
 router = APIRouter(prefix="/api/v1/newsletters", tags=["newsletters"])
 

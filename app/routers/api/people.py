@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from app import policies
 from app.deps import ApiUser, SessionDep, require_api
 from app.models.people import Person, PersonCreate, PersonPrivate, PersonUpdate
+from app.services.access.roles import Principal
 from app.services.bodies import people as people_service
-from app.services.bodies.roles import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
 

@@ -8,8 +8,8 @@ from app import policies
 from app.deps import SessionDep, require_api, today
 from app.models.surveys import Survey, SurveyPublic
 from app.routers.api import ERROR_RESPONSES
+from app.services.access.roles import Principal
 from app.services.ballots import surveys as service
-from app.services.bodies.roles import Principal
 
 router = APIRouter(prefix="/api/v1/surveys", tags=["surveys"], responses=ERROR_RESPONSES)
 

@@ -7,8 +7,8 @@ from sqlmodel import SQLModel
 
 from app.deps import SessionDep, require_api, today
 from app.models.yte import YteMemberPublic, YteTerm, YteTermCreate, YteTermPublic
+from app.services.access.roles import Principal
 from app.services.bodies import yte as yte_service
-from app.services.bodies.roles import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["yte"])
 

@@ -13,8 +13,8 @@ from app.i18n import N_, _
 from app.models.ballots import Election, ElectionCreate, ElectionPurpose
 from app.models.calendar import CalendarEvent
 from app.models.types import utcnow
+from app.services.access.roles import Principal
 from app.services.ballots import elections as service
-from app.services.bodies.roles import Principal
 from app.templating import render
 
 router = APIRouter()

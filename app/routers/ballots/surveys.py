@@ -15,8 +15,8 @@ from app.jinja import participation_name
 from app.models.calendar import Audience
 from app.models.participation import Participation
 from app.models.surveys import Survey, SurveyCreate
+from app.services.access.roles import Principal
 from app.services.ballots import surveys as service
-from app.services.bodies.roles import Principal
 from app.templating import render
 
 router = APIRouter()

@@ -10,8 +10,8 @@ from app import policies
 from app.deps import SessionDep, require, today
 from app.errors import ValidationFailed
 from app.models.types import utcnow
+from app.services.access.roles import Principal
 from app.services.bodies import compliance as compliance_service
-from app.services.bodies.roles import Principal
 from app.templating import render
 
 router = APIRouter()

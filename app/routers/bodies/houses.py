@@ -10,9 +10,9 @@ from app.deps import CurrentUser, FormData, SessionDep, require, today
 from app.errors import Conflict, ValidationFailed
 from app.i18n import _
 from app.models.houses import House
+from app.services.access.roles import Principal
 from app.services.bodies import houses as houses_service
 from app.services.bodies import residencies as residencies_service
-from app.services.bodies.roles import Principal
 from app.templating import render
 
 router = APIRouter()

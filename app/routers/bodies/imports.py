@@ -7,8 +7,8 @@ from fastapi.responses import Response
 
 from app.deps import SessionDep, require
 from app.i18n import _
+from app.services.access.roles import Principal
 from app.services.bodies import imports as imports_service
-from app.services.bodies.roles import Principal
 from app.templating import render
 
 router = APIRouter()

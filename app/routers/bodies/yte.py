@@ -10,8 +10,8 @@ from app.deps import FormData, SessionDep, require, today
 from app.errors import ValidationFailed
 from app.i18n import _
 from app.models.yte import YteTerm, YteTermCreate
+from app.services.access.roles import Principal
 from app.services.bodies import yte as yte_service
-from app.services.bodies.roles import Principal
 from app.templating import render
 
 router = APIRouter()

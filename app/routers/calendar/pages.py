@@ -22,7 +22,7 @@ from app.models.calendar_schemas import (
     TemplateUpdate,
 )
 from app.models.participation import Participation
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.calendar import events as calendar_service
 from app.services.calendar import feeds as calendar_feeds
 from app.services.calendar import labels as calendar_labels

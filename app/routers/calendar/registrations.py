@@ -17,7 +17,7 @@ from app.deps import CurrentUser, FormData, SessionDep
 from app.jinja import env
 from app.models.calendar import CalendarEvent, RegistrationStatus
 from app.models.types import local_date, utcnow
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.calendar import registrations as registrations_service
 from app.services.calendar.registrations import RegistrationRefused
 from app.templating import render

@@ -16,9 +16,10 @@ from app.deps import CurrentUser, FormData, SessionDep, permit, today
 from app.errors import ValidationFailed
 from app.forms import parse
 from app.models.initiatives import CommentInput, Initiative, InitiativeAttachment
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.initiatives import attachments as attachments_service
 from app.services.initiatives import comments as comments_service
+from app.services.initiatives import following as following_service
 from app.services.initiatives import records as initiatives_service
 from app.services.initiatives import views
 from app.templating import render
@@ -152,7 +153,7 @@ def download_attachment(user: CurrentUser, attachment: ViewableAttachment) -> Re
 @router.post("/initiatives/{initiative_id}/follow", name="initiative_follow")
 def follow(session: SessionDep, user: CurrentUser, initiative: ViewableInitiative) -> Response:
     """Follow the initiative: be told of every change."""
-    initiatives_service.follow(session, initiative, user.id)
+    following_service.follow(session, initiative, user.id)
     return RedirectResponse(
         f"/initiatives/{initiative.id}#follow", status_code=status.HTTP_303_SEE_OTHER
     )
@@ -161,7 +162,7 @@ def follow(session: SessionDep, user: CurrentUser, initiative: ViewableInitiativ
 @router.post("/initiatives/{initiative_id}/unfollow", name="initiative_unfollow")
 def unfollow(session: SessionDep, user: CurrentUser, initiative: ViewableInitiative) -> Response:
     """Stop following the initiative."""
-    initiatives_service.unfollow(session, initiative, user.id)
+    following_service.unfollow(session, initiative, user.id)
     return RedirectResponse(
         f"/initiatives/{initiative.id}#follow", status_code=status.HTTP_303_SEE_OTHER
     )

@@ -28,7 +28,7 @@ from app.models.initiatives import (
     State,
 )
 from app.models.participation import Participation
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.initiatives import comments as comments_service
 from app.services.initiatives import export as export_service
 from app.services.initiatives import lifecycle, views

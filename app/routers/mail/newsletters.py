@@ -17,12 +17,12 @@ from app.models.newsletter_schemas import NewsletterForm, NewsletterUpdate, Sche
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus
 from app.models.participation import Participation
 from app.models.types import utcnow
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.mail import delivery as mail_service
 from app.services.mail import markdown
-from app.services.mail import newsletter_audience as sending
-from app.services.mail import newsletters as newsletters_service
 from app.services.mail import unsubscribe as unsubscribe_service
+from app.services.newsletters import editions as newsletters_service
+from app.services.newsletters import sending
 from app.templating import render
 
 router = APIRouter()

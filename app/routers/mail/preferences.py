@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.deps import FormData, SessionDep, require
 from app.errors import ValidationFailed
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.mail import preferences
 from app.templating import render
 

@@ -13,8 +13,8 @@ from app.errors import ValidationFailed
 from app.i18n import _
 from app.jinja import participation_name
 from app.models.houses import House
+from app.services.access.roles import Principal
 from app.services.bodies import houses as houses_service
-from app.services.bodies.roles import Principal
 from app.services.overview import participation as profile_service
 from app.services.platform import charts
 from app.templating import render

@@ -10,8 +10,8 @@ from app.errors import ValidationFailed
 from app.forms import parse
 from app.i18n import get_language
 from app.models.accessibility import AccessibilityFeedback, AnswerForm, FeedbackForm
-from app.services.bodies.roles import Principal
-from app.services.platform import accessibility as accessibility_service
+from app.services.access.roles import Principal
+from app.services.accessibility import feedback as accessibility_service
 from app.templating import render
 
 router = APIRouter()

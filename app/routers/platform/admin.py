@@ -11,8 +11,8 @@ from app.deps import FormData, SessionDep, require
 from app.errors import Conflict, ValidationFailed
 from app.i18n import _
 from app.models.people import Person, PersonCreate, PersonUpdate, StaffKind
+from app.services.access.roles import Principal
 from app.services.bodies import people as people_service
-from app.services.bodies.roles import Principal
 from app.templating import render
 
 router = APIRouter()

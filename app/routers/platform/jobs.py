@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from app import jobs, scheduler
 from app.db import get_bind
 from app.deps import SessionDep, require
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.mail import delivery as mail_service
 from app.services.platform import job_runs
 from app.templating import render

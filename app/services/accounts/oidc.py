@@ -30,8 +30,8 @@ from app.models.people import Person
 from app.models.sso import SsoIdentity, SsoLogin, SsoSession
 from app.models.types import utcnow
 from app.security import token_hash
+from app.services.access.roles import load_principal
 from app.services.accounts import auth as auth_service
-from app.services.bodies.roles import load_principal
 from app.services.platform import audit
 
 with warnings.catch_warnings():

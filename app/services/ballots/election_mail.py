@@ -10,8 +10,8 @@ from app.config import get_settings
 from app.models.ballots import Election
 from app.models.calendar import Audience
 from app.models.types import local_date, utcnow
+from app.services.access import audiences
 from app.services.ballots import elections as elections_service
-from app.services.bodies import audiences
 from app.services.mail import delivery as mail_service
 from app.services.platform import audit
 

@@ -8,7 +8,7 @@ from app.config import get_settings
 from app.models.calendar import Audience
 from app.models.surveys import Survey
 from app.models.types import local_date, utcnow
-from app.services.bodies import audiences
+from app.services.access import audiences
 from app.services.mail import delivery as mail_service
 from app.services.platform import audit
 

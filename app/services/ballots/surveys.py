@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from app import policies
 from app.errors import NotFound, ValidationFailed
 from app.i18n import N_, _
 from app.jinja import fmt_date
@@ -34,10 +33,11 @@ from app.models.surveys import (
     SurveyQuestion,
     SurveyResponse,
 )
+from app.services.access.roles import Principal
+from app.services.ballots import policies
 from app.services.ballots import secrecy as ballots
-from app.services.bodies.roles import Principal
-from app.services.initiatives.export import safe_cell
 from app.services.platform import audit, charts
+from app.services.platform.csv_writing import safe_cell
 
 SCALE = [1, 2, 3, 4, 5]
 PREFIXES = {

@@ -23,8 +23,8 @@ from app.models.houses import Residency, Tenure
 from app.models.meetings import ResidentMeeting
 from app.models.people import Person
 from app.models.types import utcnow
+from app.services.access.roles import is_adult
 from app.services.bodies import meetings as meetings_service
-from app.services.bodies.roles import is_adult
 from app.services.platform import audit
 
 # Chair first, then the other officers, then members.

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app import policies
 from app.config import get_settings
 from app.errors import ValidationFailed
 from app.i18n import N_, _
@@ -23,8 +22,9 @@ from app.models.meetings import ResidentMeeting
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus
 from app.models.people import Person, StaffKind, StaffRole
 from app.models.types import HELSINKI, local_date
+from app.services.access.roles import Principal, load_principal
 from app.services.bodies import meetings as meetings_service
-from app.services.bodies.roles import Principal, load_principal
+from app.services.bodies import policies
 from app.services.mail import delivery as mail_service
 
 RESIDENTS_NEWSLETTERS_PROMISED = 4

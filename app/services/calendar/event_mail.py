@@ -16,7 +16,7 @@ from app.models.calendar import CalendarEvent, EventKind, EventRegistration, Reg
 from app.models.newsletters import Topic
 from app.models.people import Person
 from app.models.types import local_date, utcnow
-from app.services.bodies import audiences
+from app.services.access import audiences
 from app.services.calendar import registrations as registrations_service
 from app.services.mail import delivery as mail_service
 from app.services.mail import digests

@@ -14,8 +14,8 @@ from app.models.calendar_schemas import EventAdjust, EventCreate, TemplateInput,
 from app.models.houses import House
 from app.models.participation import Participation
 from app.models.types import HELSINKI, local_date, to_utc, utcnow
-from app.services.bodies import audiences
-from app.services.bodies.roles import Principal
+from app.services.access import audiences
+from app.services.access.roles import Principal
 from app.services.calendar import event_mail
 from app.services.calendar import generation as calendar_generation
 from app.services.platform import audit, versioning

@@ -10,12 +10,11 @@ from app.models.calendar import CalendarEvent, CalendarFeed
 from app.models.people import Person
 from app.models.types import local_date, utcnow
 from app.security import new_token, token_hash
-from app.services.bodies.roles import Principal, load_principal
+from app.services.access.roles import Principal, load_principal
 from app.services.calendar import events as calendar_service
 from app.services.calendar import generation as calendar_generation
-from app.services.calendar import ics
 from app.services.calendar import labels as calendar_labels
-from app.services.platform import audit
+from app.services.platform import audit, ics
 
 PAST_DAYS = 60  # a feed shows this many days back
 AHEAD_MONTHS = 13  # and this many months ahead

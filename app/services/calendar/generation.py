@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.models.calendar import CalendarEvent, EventTemplate, YearRule
 from app.models.types import HELSINKI, local_date, utcnow
-from app.services.bodies import audiences
+from app.services.access import audiences
 from app.services.platform import audit
 
 # Copied from a template to its events; a template edit updates them in future events.

@@ -6,7 +6,7 @@ from app import i18n
 from app.i18n import N_, _, ngettext
 from app.models.calendar import Audience, CalendarEvent, EventKind, EventTemplate, Mode, YearRule
 from app.models.houses import House
-from app.services.bodies import audiences
+from app.services.access import audiences
 from app.services.calendar import generation as calendar_generation
 
 AUDIENCE_LABELS = {

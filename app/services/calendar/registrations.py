@@ -17,7 +17,6 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app import policies
 from app.config import get_settings
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
@@ -25,10 +24,11 @@ from app.jinja import fmt_datetime
 from app.models.calendar import CalendarEvent, EventRegistration, RegistrationStatus
 from app.models.people import Person
 from app.models.types import utcnow
-from app.services.bodies.roles import Principal
-from app.services.initiatives.export import safe_cell
+from app.services.access.roles import Principal
+from app.services.calendar import policies
 from app.services.mail import delivery as mail_service
 from app.services.platform import audit
+from app.services.platform.csv_writing import safe_cell
 
 MAX_PARTICIPANTS = 5
 PROMOTED_TEMPLATE = "event_promoted"

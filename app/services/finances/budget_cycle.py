@@ -21,7 +21,7 @@ from app.models.houses import House
 from app.models.participation import Participation
 from app.models.people import Person
 from app.models.types import local_date, utcnow
-from app.services.bodies import audiences
+from app.services.access import audiences
 from app.services.finances import budgets as finance_budgets
 from app.services.finances import entries as finance_entries
 from app.services.mail import delivery as mail_service

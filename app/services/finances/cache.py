@@ -73,9 +73,17 @@ def changed(session: Session) -> None:
     session.info[INFO_KEY] = token
 
 
-def on_flush(session: OrmSession) -> None:
-    """After every flush (registered in app/db.py, so that no writer can miss it): a new token
-    if the flush wrote any of the watched tables."""
+def register() -> None:
+    """Listen to every session's flushes, once per process. Called where each process starts
+    (the app factory, the `portal` command, the test suite's engine), so that no writer of the
+    watched tables can miss renewing the token, whichever feature it belongs to."""
+    if not event.contains(OrmSession, "after_flush", on_flush):
+        event.listen(OrmSession, "after_flush", on_flush)
+
+
+def on_flush(session: OrmSession, _context: Any = None) -> None:
+    """After every flush (see register()): a new token if the flush wrote any of the watched
+    tables."""
     # Still the pre-flush state here: new, dirty and deleted name what was just written.
     touched = (*session.new, *session.dirty, *session.deleted)
     if any(isinstance(obj, WATCHED) for obj in touched):

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from app.i18n import _, get_language, ngettext
 from app.services.finances.figures import Comparison, HouseSummary, HouseYear
-from app.services.initiatives.export import safe_cell
 from app.services.platform import charts
+from app.services.platform.csv_writing import safe_cell
 
 # A number this module wrote itself: a spreadsheet reads it as a number, never as a formula.
 NUMBER = re.compile(r"-?[0-9]+(,[0-9]+)?")

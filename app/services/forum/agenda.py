@@ -11,7 +11,7 @@ from app.models.forum import AgendaItem, ForumSession, ItemKind
 from app.models.forum_schemas import ItemCreate, ItemInput, ItemUpdate
 from app.models.initiatives import Initiative, Scope
 from app.models.types import utcnow
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.forum import sessions as forum_service
 from app.services.platform import audit, versioning
 

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from app import policies
 from app.config import get_settings
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.i18n import _
@@ -15,13 +14,13 @@ from app.models.forum_schemas import MinutesInput
 from app.models.initiatives import AnswerInput, Initiative, State
 from app.models.people import Person
 from app.models.types import utcnow
-from app.services.bodies.roles import Principal
-from app.services.calendar import ics
+from app.services.access.roles import Principal
 from app.services.forum import agenda as forum_agenda
+from app.services.forum import policies
 from app.services.forum import sessions as forum_service
 from app.services.initiatives import records as initiatives_service
 from app.services.mail import delivery as mail_service
-from app.services.platform import audit, versioning
+from app.services.platform import audit, ics, versioning
 
 AGENDA_TEMPLATE = "forum_agenda"
 LATE_PUBLICATION = forum_service.LATE_NOTICE  # the audit action of an agenda let out late

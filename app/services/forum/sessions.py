@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app import policies
 from app.config import get_settings
 from app.errors import NotFound, ValidationFailed
 from app.i18n import N_, _
@@ -16,7 +15,8 @@ from app.models.initiatives import Initiative
 from app.models.people import Person, StaffKind, StaffRole
 from app.models.types import local_date, to_utc, utcnow
 from app.models.yte import YteMember, YteTerm
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
+from app.services.forum import policies
 from app.services.initiatives import lists as initiative_lists
 from app.services.platform import audit, versioning
 

@@ -24,14 +24,15 @@ from babel.numbers import format_decimal
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
-from app import i18n, policies
+from app import i18n
 from app.config import get_settings
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import _
 from app.models.initiatives import Initiative, InitiativeAttachment
 from app.models.people import Person
 from app.models.types import utcnow
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
+from app.services.initiatives import policies
 from app.services.platform import audit
 
 CHUNK = 64 * 1024

@@ -11,16 +11,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app import policies
 from app.config import get_settings
 from app.errors import Forbidden, ValidationFailed
 from app.i18n import _
 from app.models.initiatives import CommentInput, Initiative, InitiativeComment
 from app.models.people import Person
 from app.models.types import utcnow
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.initiatives import attachments as attachments_service
-from app.services.initiatives import records as initiatives_service
+from app.services.initiatives import following as following_service
+from app.services.initiatives import policies
 from app.services.platform import audit
 
 MAX_BODY = 10000
@@ -109,7 +109,7 @@ def discussion_context(session: Session, initiative: Initiative, user: Principal
     return {
         "comments": threads(session, initiative.id),
         "attachments": attachments_service.list_for(session, initiative.id),
-        "is_following": initiatives_service.is_following(session, initiative, user.id),
+        "is_following": following_service.is_following(session, initiative, user.id),
         "attachment_accept": attachments_service.accept_attribute(),
         "attachment_types": attachments_service.allowed_labels(),
         "attachment_limit": attachments_service.megabytes(get_settings().attachment_max_bytes),

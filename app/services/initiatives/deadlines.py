@@ -17,7 +17,7 @@ from app.models.houses import House
 from app.models.initiatives import Initiative, InitiativeEvaluation, Scope, State
 from app.models.mail import Delivery
 from app.models.people import Person, StaffKind, StaffRole
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.initiatives import lifecycle
 from app.services.initiatives import lists as initiative_lists
 from app.services.initiatives import records as initiatives_service

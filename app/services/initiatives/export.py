@@ -15,9 +15,7 @@ from app.models.people import Person
 from app.services.initiatives import lifecycle
 from app.services.initiatives import lists as initiative_lists
 from app.services.initiatives import records as initiatives_service
-
-# Cells a spreadsheet would run as a formula (OWASP's list: = + - @, tab and carriage return).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from app.services.platform.csv_writing import safe_cell
 
 
 def person_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -54,14 +52,6 @@ def outcome_label(outcome: Outcome | None) -> str:
 def scope_label(scope: Scope) -> str:
     """House or company level, in the current language."""
     return _("House") if scope == Scope.house else _("Company")
-
-
-def safe_cell(value: object) -> str:
-    """A cell as text that a spreadsheet shows rather than evaluates."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def _day(value: date | datetime | None) -> str:

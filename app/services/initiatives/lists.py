@@ -6,15 +6,15 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, false, func, not_, or_, true
 from sqlmodel import Session, col, select
 
-from app import policies
 from app.models.initiatives import Initiative, InitiativeFollower, Scope, State
 from app.models.participation import Participation
 from app.models.types import HELSINKI, local_date
-from app.services.bodies.roles import Principal
+from app.services.access import policies as access_policies
+from app.services.access.roles import Principal
 from app.services.initiatives import lifecycle
 from app.services.platform.search import contains
 
-# ---- who sees what, as SQL (the same rule as policies.can_view_initiative) -----------------
+# ---- who sees what, as SQL (the same rule as policies.can_view_initiative) ---------------
 
 
 def visible_clause(user: Principal | None) -> ColumnElement[bool]:
@@ -50,7 +50,7 @@ def visible_clause(user: Principal | None) -> ColumnElement[bool]:
         col(Initiative.assignee_id) == me,
     )
     public = not_(or_(draft_like, suggestion_like))  # no NULLs inside: NOT is safe
-    if policies.is_staff_overseer(user):
+    if access_policies.is_staff_overseer(user):
         audience: ColumnElement[bool] = true()
     else:
         houses = sorted(user.resident_of | user.committee_of | user.manager_of)

@@ -5,15 +5,15 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from app import policies
 from app.config import get_settings
 from app.models.houses import House
 from app.models.initiatives import Initiative, InitiativeEvent, Notification, State
 from app.models.newsletters import Topic
 from app.models.people import Person
 from app.models.types import utcnow
-from app.services.bodies.roles import load_principal
-from app.services.initiatives import lifecycle
+from app.services.access.roles import load_principal
+from app.services.initiatives import following, lifecycle, policies
+from app.services.initiatives.lists import local_date
 from app.services.mail import digests
 
 TEMPLATE = "initiative_changed"
@@ -50,11 +50,9 @@ def initiative_changed(
     are written once per follower and event, so a repeated call tells nobody twice.
     Returns how many people were newly notified.
     """
-    from app.services.initiatives import records as initiatives_service  # the two call each other
-
     assert initiative.id is not None
     now = now or (event.at if event is not None else utcnow())
-    today = initiatives_service.local_date(now)
+    today = local_date(now)
     event_id = event.id if event is not None else None
     house = session.get(House, initiative.house_id) if initiative.house_id else None
     assignee = None
@@ -74,7 +72,7 @@ def initiative_changed(
     url = initiative_url(initiative)
     key = f"initiative:{initiative.id}:event:{event_id if event_id is not None else 'new'}"
     told = 0
-    for person in initiatives_service.followers(session, initiative.id):
+    for person in following.followers(session, initiative.id):
         if person.id == actor_id or not person.is_active:
             continue
         # A follower who has since moved out, or lost the seat that let them see it, is not told.

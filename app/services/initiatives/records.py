@@ -3,14 +3,11 @@
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app import policies
 from app.config import get_settings
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.i18n import _
-from app.models.committees import CommitteeMember, ResidentCommittee
 from app.models.houses import House
 from app.models.initiatives import (
     AnswerInput,
@@ -20,7 +17,6 @@ from app.models.initiatives import (
     InitiativeCreate,
     InitiativeEvaluation,
     InitiativeEvent,
-    InitiativeFollower,
     InitiativePatch,
     InitiativeUpdate,
     Outcome,
@@ -29,9 +25,9 @@ from app.models.initiatives import (
 )
 from app.models.people import Person, StaffRole
 from app.models.types import utcnow
-from app.models.yte import YteMember, YteTerm
-from app.services.bodies.roles import Principal
-from app.services.initiatives import lifecycle, notifications
+from app.services.access.roles import Principal
+from app.services.initiatives import lifecycle, notifications, policies
+from app.services.initiatives.following import _follow_committee, follow
 from app.services.initiatives.lists import local_date
 from app.services.platform import audit, versioning
 
@@ -417,70 +413,6 @@ def set_review(
 
 
 # ---- followers and history -----------------------------------------------------------------
-
-
-def follow(session: Session, initiative: Initiative, person_id: int) -> None:
-    """Add a follower (idempotent, also when two requests follow at once)."""
-    assert initiative.id is not None
-    if session.get(InitiativeFollower, (initiative.id, person_id)) is not None:
-        return
-    # Another transaction may insert the same row between the look and the insert: the
-    # savepoint keeps the request's transaction alive when the primary key refuses it.
-    try:
-        with session.begin_nested():
-            session.add(InitiativeFollower(initiative_id=initiative.id, person_id=person_id))
-    except IntegrityError:
-        pass
-
-
-def unfollow(session: Session, initiative: Initiative, person_id: int) -> None:
-    """Stop following (idempotent)."""
-    assert initiative.id is not None
-    row = session.get(InitiativeFollower, (initiative.id, person_id))
-    if row is not None:
-        session.delete(row)
-        session.flush()
-
-
-def is_following(session: Session, initiative: Initiative, person_id: int) -> bool:
-    """Whether a person follows an initiative."""
-    assert initiative.id is not None
-    return session.get(InitiativeFollower, (initiative.id, person_id)) is not None
-
-
-def followers(session: Session, initiative_id: int) -> list[Person]:
-    """Everyone following an initiative."""
-    return list(
-        session.exec(
-            select(Person)
-            .join(InitiativeFollower, col(InitiativeFollower.person_id) == Person.id)
-            .where(InitiativeFollower.initiative_id == initiative_id)
-            .order_by(col(Person.id))
-        )
-    )
-
-
-def _follow_committee(session: Session, initiative: Initiative, now: datetime) -> None:
-    """The filer's body follows: the house's committee, or Haso-yte for company initiatives."""
-    today = local_date(now)
-    if initiative.scope == Scope.house and initiative.house_id is not None:
-        people = session.exec(
-            select(CommitteeMember.person_id)
-            .join(ResidentCommittee, col(ResidentCommittee.id) == CommitteeMember.committee_id)
-            .where(
-                ResidentCommittee.house_id == initiative.house_id,
-                ResidentCommittee.term_start <= today,
-                ResidentCommittee.term_end >= today,
-            )
-        )
-    else:
-        people = session.exec(
-            select(YteMember.person_id)
-            .join(YteTerm, col(YteTerm.id) == YteMember.term_id)
-            .where(YteTerm.starts_on <= today, YteTerm.ends_on >= today)
-        )
-    for person_id in set(people):
-        follow(session, initiative, person_id)
 
 
 def history(session: Session, initiative_id: int) -> list[InitiativeEvent]:

@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from app import policies
 from app.config import get_settings
 from app.i18n import N_, _
 from app.jinja import fmt_date, participation_name
@@ -22,10 +21,12 @@ from app.models.initiatives import (
     State,
 )
 from app.models.participation import Participation
-from app.services.bodies.roles import Principal
+from app.services.access import policies as access_policies
+from app.services.access.roles import Principal
 from app.services.initiatives import export as export_service
 from app.services.initiatives import lifecycle
 from app.services.initiatives import lists as initiative_lists
+from app.services.initiatives import policies as initiatives_policies
 from app.services.initiatives import records as initiatives_service
 
 E = TypeVar("E", bound=enum.Enum)
@@ -81,7 +82,7 @@ def filters_from(params: Mapping[str, str]) -> tuple[initiative_lists.Filters, d
 
 def house_filter_options(session: Session, user: Principal) -> list[House]:
     """The houses offered in the list's house filter: every house for management, else one's own."""
-    if policies.is_staff_overseer(user):
+    if access_policies.is_staff_overseer(user):
         return export_service.all_houses(session)
     houses = export_service.houses_by_id(session, user.houses)
     return sorted(houses.values(), key=lambda h: (h.name, h.id or 0))
@@ -99,10 +100,10 @@ def filing_houses(session: Session, user: Principal) -> list[FilingHouse]:
     """The houses offered on the new-initiative form, by name."""
     houses = export_service.houses_by_id(session, user.resident_of | user.committee_of)
     found = [
-        FilingHouse(house, policies.can_file_initiative(user, house_id))
+        FilingHouse(house, initiatives_policies.can_file_initiative(user, house_id))
         for house_id, house in houses.items()
-        if policies.can_file_initiative(user, house_id)
-        or policies.can_suggest_initiative(user, house_id)
+        if initiatives_policies.can_file_initiative(user, house_id)
+        or initiatives_policies.can_suggest_initiative(user, house_id)
     ]
     return sorted(found, key=lambda f: (f.house.name, f.house.id or 0))
 
@@ -112,7 +113,7 @@ def available_moves(user: Principal, initiative: Initiative) -> list[lifecycle.T
     return [
         move
         for move in lifecycle.moves_from(initiative.state)
-        if policies.can_transition(user, initiative, move.action)
+        if initiatives_policies.can_transition(user, initiative, move.action)
     ]
 
 
@@ -281,8 +282,9 @@ def detail_context(
         "state_label": _state(initiative.state),
         "outcome_label": export_service.outcome_label(initiative.outcome),
         "outcomes": [(o.value, export_service.outcome_label(o)) for o in Outcome],
-        "can_edit": policies.can_edit_initiative(user, initiative),
-        "can_review": initiative.state in REVIEWABLE and policies.can_set_review(user, initiative),
+        "can_edit": initiatives_policies.can_edit_initiative(user, initiative),
+        "can_review": initiative.state in REVIEWABLE
+        and initiatives_policies.can_set_review(user, initiative),
         "receipt_days": settings.initiative_receipt_days,
         "answer_days": settings.initiative_answer_days,
     }

@@ -8,7 +8,7 @@ from app.errors import ValidationFailed
 from app.i18n import N_, _
 from app.models.newsletters import Frequency, MailPreference, Topic
 from app.models.types import utcnow
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.platform import audit
 
 # Newsletters come whole or not at all; notifications may wait for a digest.

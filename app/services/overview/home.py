@@ -6,18 +6,19 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, func, or_, text
 from sqlmodel import Session, col, select
 
-from app import policies
 from app.i18n import _, ngettext
 from app.jinja import fmt_date
 from app.models.houses import House
 from app.models.initiatives import Initiative, InitiativeEvent, Scope, State
 from app.models.meetings import ResidentMeeting
 from app.models.types import utcnow
+from app.services.access import policies as access_policies
+from app.services.access.roles import Principal
 from app.services.bodies import meetings as meetings_service
-from app.services.bodies.roles import Principal
 from app.services.initiatives import lifecycle
 from app.services.initiatives import lists as initiative_lists
 from app.services.initiatives import notifications as notifications_service
+from app.services.initiatives import policies as initiatives_policies
 from app.services.initiatives import records as initiatives_service
 
 
@@ -149,7 +150,7 @@ def notification_lines(session: Session, user: Principal) -> list[NotificationLi
     for row in rows:
         initiative = initiatives.get(row.initiative_id)
         # A notification outlives the right to see its initiative (e.g. after moving out).
-        if initiative is None or not policies.can_view_initiative(user, initiative):
+        if initiative is None or not initiatives_policies.can_view_initiative(user, initiative):
             continue
         assert initiative.id is not None
         event = events.get(row.event_id)
@@ -176,7 +177,7 @@ def _handled_by(user: Principal) -> ColumnElement[bool]:
         terms.append(
             and_(col(Initiative.scope) == Scope.house, col(Initiative.house_id).in_(managed))
         )
-    if policies.is_staff_overseer(user):
+    if access_policies.is_staff_overseer(user):
         terms.append(col(Initiative.scope) == Scope.company)
     return or_(*terms)
 
@@ -239,7 +240,7 @@ def initiative_tasks(session: Session, user: Principal, now: datetime) -> list[T
         )
         for i in drafts
     ]
-    if policies.is_staff_overseer(user):
+    if access_policies.is_staff_overseer(user):
         late_count = session.exec(
             select(func.count())
             .select_from(Initiative)

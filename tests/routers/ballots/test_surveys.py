@@ -11,8 +11,8 @@ from app.models.calendar import Audience
 from app.models.houses import House
 from app.models.people import StaffKind
 from app.models.surveys import Survey, SurveyCreate, SurveyParticipation, SurveyResponse
+from app.services.access.roles import load_principal
 from app.services.ballots import surveys as service
-from app.services.bodies.roles import load_principal
 from tests.support import api_headers, fi, make_house, make_manager, make_resident, make_staff
 
 

@@ -14,7 +14,7 @@ from app.models.calendar import Audience, EventRegistration, RegistrationStatus
 from app.models.mail import Delivery
 from app.models.people import StaffKind
 from app.models.types import utcnow
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.calendar import registrations as registrations_service
 from tests.support import fi, make_house, make_manager, make_resident, make_staff
 from tests.support_calendar import make_event

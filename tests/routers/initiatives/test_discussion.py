@@ -18,7 +18,7 @@ from app.models.initiatives import (
     InitiativeFollower,
     State,
 )
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.initiatives import comments as comments_service
 from tests.services.initiatives.test_attachments import EXECUTABLE, SAMPLES
 from tests.support import (

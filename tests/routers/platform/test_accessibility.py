@@ -10,8 +10,8 @@ from app.i18n import LANGUAGES
 from app.jinja import TEMPLATES_DIR
 from app.models.accessibility import AccessibilityFeedback, FeedbackForm
 from app.models.people import Language, StaffKind
+from app.services.accessibility import feedback as accessibility
 from app.services.mail import delivery as mail_service
-from app.services.platform import accessibility
 from tests.support import make_person, make_staff
 
 # What the act on digital services and the EU model statement require, per language.

@@ -20,8 +20,8 @@ from app.models.surveys import (
     SurveyParticipation,
     SurveyResponse,
 )
+from app.services.access.roles import load_principal
 from app.services.ballots import surveys as service
-from app.services.bodies.roles import load_principal
 from tests.support import make_chair, make_house, make_manager, make_resident, make_staff
 
 TODAY = date.today()

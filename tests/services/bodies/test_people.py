@@ -10,8 +10,8 @@ from app.errors import Conflict, ValidationFailed
 from app.models.audit import AuditEntry
 from app.models.people import Language, PersonCreate, PersonUpdate, StaffKind, StaffRole
 from app.security import verify_password
+from app.services.access.roles import load_principal
 from app.services.bodies import people as people_service
-from app.services.bodies.roles import load_principal
 from tests.support import make_house, make_person, make_resident, make_staff
 
 

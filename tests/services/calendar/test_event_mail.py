@@ -13,7 +13,7 @@ from app.models.calendar import Audience, EventKind, RegistrationStatus
 from app.models.mail import Delivery
 from app.models.newsletters import DigestItem, Frequency, Topic
 from app.models.people import Language
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.calendar import event_mail
 from app.services.calendar import registrations as registrations_service
 from app.services.mail import delivery as mail_service

@@ -17,7 +17,7 @@ from app.models.committees import Position
 from app.models.people import StaffKind
 from app.models.types import HELSINKI, utcnow
 from app.security import token_hash
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.calendar import events as calendar_service
 from app.services.calendar import feeds as calendar_feeds
 from app.services.calendar import labels as calendar_labels

@@ -16,11 +16,11 @@ from app.models.calendar import Audience, CalendarEvent, EventRegistration, Regi
 from app.models.mail import Delivery
 from app.models.people import Language, Person, StaffKind
 from app.models.types import utcnow
-from app.services.accounts import data_protection
-from app.services.bodies.roles import Principal, load_principal
+from app.services.access.roles import Principal, load_principal
 from app.services.calendar import registrations as service
 from app.services.calendar.registrations import RegistrationRefused
 from app.services.mail import delivery as mail_service
+from app.services.privacy import data_protection
 from tests.support import fi, make_house, make_manager, make_person, make_resident, make_staff
 from tests.support_calendar import make_event
 

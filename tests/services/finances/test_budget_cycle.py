@@ -14,7 +14,7 @@ from app.models.calendar import CalendarEvent, EventTemplate
 from app.models.committees import Position
 from app.models.finances import BudgetLine, CycleStep, UsageCharge
 from app.models.people import StaffKind
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.finances import budget_cycle
 from app.services.finances import budgets as finance_budgets
 from app.services.finances import entries as finance_entries

@@ -25,11 +25,11 @@ from app.models.mail import Delivery
 from app.models.participation import Participation
 from app.models.people import StaffKind
 from app.models.types import utcnow
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.forum import agenda as forum_agenda
 from app.services.forum import minutes as minutes_service
 from app.services.forum import sessions as forum_service
-from app.services.initiatives import records as initiatives_service
+from app.services.initiatives import following
 from app.services.mail import delivery as mail_service
 from tests.support import (
     fi,
@@ -317,8 +317,8 @@ def minutes(item, **fields):
 def test_a_decision_answers_a_submitted_initiative_and_tells_its_followers(session, world):
     initiative = make_initiative(session, world.yte, state=State.submitted)
     follower = make_chair(session, make_house(session))
-    initiatives_service.follow(session, initiative, world.yte.id)
-    initiatives_service.follow(session, initiative, follower.id)
+    following.follow(session, initiative, world.yte.id)
+    following.follow(session, initiative, follower.id)
     forum_session, item = held_session_with(session, world, initiative)
     boss = principal(session, world.management)
     data = minutes(

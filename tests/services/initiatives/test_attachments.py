@@ -17,7 +17,7 @@ from app.errors import Forbidden, NotFound, ValidationFailed
 from app.models.audit import AuditEntry
 from app.models.committees import Position
 from app.models.initiatives import InitiativeAttachment, State
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.initiatives import attachments as attachments_service
 from tests.support import make_committee, make_house, make_initiative, make_resident
 

@@ -14,10 +14,10 @@ from app.errors import Forbidden, ValidationFailed
 from app.models.audit import AuditEntry
 from app.models.committees import Position
 from app.models.initiatives import CommentInput, InitiativeComment, State
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.initiatives import attachments as attachments_service
 from app.services.initiatives import comments as comments_service
-from app.services.initiatives import records as initiatives_service
+from app.services.initiatives import following
 from tests.support import make_committee, make_house, make_initiative, make_person, make_resident
 
 NOW = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
@@ -148,6 +148,6 @@ def test_discussion_context(session, world, tmp_path, monkeypatch):
     assert (row.attachment.filename, row.uploader, row.label) == ("a.pdf", "Tuula Tuoli", "PDF")
     assert context["is_following"] is False
     assert ".pdf" in context["attachment_accept"] and "image/png" in context["attachment_accept"]
-    initiatives_service.follow(session, world["initiative"], world["resident"].id)
+    following.follow(session, world["initiative"], world["resident"].id)
     context = comments_service.discussion_context(session, world["initiative"], world["resident"])
     assert context["is_following"] is True

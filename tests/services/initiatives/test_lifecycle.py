@@ -27,8 +27,8 @@ from app.models.initiatives import (
 )
 from app.models.people import Person, StaffKind
 from app.models.types import utcnow
-from app.services.bodies.roles import Principal, load_principal
-from app.services.initiatives import lifecycle
+from app.services.access.roles import Principal, load_principal
+from app.services.initiatives import following, lifecycle
 from app.services.initiatives import records as initiatives_service
 from tests.support import (
     make_committee,
@@ -272,7 +272,7 @@ def test_assign_names_a_staff_member_who_then_follows_and_may_answer(world):
         assignee_id=assignee.id,
     )
     assert initiative.assignee_id == assignee.id and initiative.state == State.in_preparation
-    assert initiatives_service.is_following(world.session, initiative, assignee.id)
+    assert following.is_following(world.session, initiative, assignee.id)
     [event] = initiatives_service.history(world.session, initiative.id)
     assert event.changes == {"assignee_id": assignee.id}
     initiatives_service.transition(
@@ -435,7 +435,7 @@ def test_take_up_makes_the_committee_member_the_filer(world):
     assert initiative.state == State.draft
     assert initiative.filed_by_id == member.id
     assert initiative.suggested_by_id == world.people["resident_a"].id
-    assert initiatives_service.is_following(world.session, initiative, member.id)
+    assert following.is_following(world.session, initiative, member.id)
     # Now the member's draft: only they edit and submit it; the suggester no longer acts.
     assert "filer" not in initiatives_service.policies.initiative_actor_roles(
         world.user("resident_a"), initiative

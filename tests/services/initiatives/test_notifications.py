@@ -18,8 +18,8 @@ from app.models.initiatives import (
 from app.models.mail import Delivery
 from app.models.people import Language
 from app.models.types import utcnow
-from app.services.bodies.roles import load_principal
-from app.services.initiatives import notifications
+from app.services.access.roles import load_principal
+from app.services.initiatives import following, notifications
 from app.services.initiatives import records as initiatives_service
 from app.services.mail import delivery as mail_service
 from tests.support import (
@@ -62,7 +62,7 @@ def test_a_state_change_reaches_followers_but_not_the_actor_or_who_can_no_longer
     outsider = make_resident(session, make_house(session))
     initiative = make_initiative(session, chair, house, State.submitted)
     for person in (chair, member, resident, manager, moved_out, inactive, outsider):
-        initiatives_service.follow(session, initiative, person.id)
+        following.follow(session, initiative, person.id)
 
     event = initiatives_service.transition(
         session, initiative, "receive", principal(session, manager), utcnow()
@@ -90,7 +90,7 @@ def test_a_state_change_reaches_followers_but_not_the_actor_or_who_can_no_longer
 def test_notifying_the_same_event_again_tells_nobody_twice(session):
     house, manager, chair, _member, resident = world(session)
     initiative = make_initiative(session, chair, house, State.submitted)
-    initiatives_service.follow(session, initiative, resident.id)
+    following.follow(session, initiative, resident.id)
     event = initiatives_service.transition(
         session, initiative, "receive", principal(session, manager), utcnow()
     )
@@ -105,7 +105,7 @@ def test_notifying_the_same_event_again_tells_nobody_twice(session):
 def test_each_event_is_its_own_notification(session):
     house, manager, chair, _member, resident = world(session)
     initiative = make_initiative(session, chair, house, State.submitted)
-    initiatives_service.follow(session, initiative, resident.id)
+    following.follow(session, initiative, resident.id)
     boss = principal(session, manager)
     initiatives_service.transition(session, initiative, "receive", boss, utcnow())
     initiatives_service.transition(
@@ -124,7 +124,7 @@ def test_each_event_is_its_own_notification(session):
 def test_the_answer_mail_names_the_outcome_and_gives_the_answer(session, connection, smtp):
     house, manager, chair, _member, resident = world(session)
     initiative = make_initiative(session, chair, house, State.in_preparation, title="Pihavalot")
-    initiatives_service.follow(session, initiative, resident.id)
+    following.follow(session, initiative, resident.id)
     answer = AnswerInput(outcome=Outcome.partly_accepted, answer="Valot uusitaan syksyllä.")
     initiatives_service.transition(
         session, initiative, "answer", principal(session, manager), utcnow(), answer=answer
@@ -164,8 +164,8 @@ def test_the_mail_is_in_the_followers_language_and_escaped_in_html(session, conn
     house, manager, chair, _member, _resident = world(session)
     swede = make_resident(session, house, make_person(session, language=Language.sv))
     initiative = make_initiative(session, chair, house, State.submitted, title="Valot <b>nyt</b>")
-    initiatives_service.follow(session, initiative, swede.id)
-    initiatives_service.follow(session, initiative, chair.id)
+    following.follow(session, initiative, swede.id)
+    following.follow(session, initiative, chair.id)
     initiatives_service.transition(
         session, initiative, "receive", principal(session, manager), utcnow()
     )

@@ -30,6 +30,7 @@ from app.models.initiatives import (
 from app.models.participation import Participation
 from app.models.people import StaffKind
 from app.models.types import utcnow
+from app.services.initiatives import following
 from app.services.initiatives import lists as initiative_lists
 from app.services.initiatives import records as initiatives_service
 from tests.services.initiatives.test_lifecycle import World, build_world, initiative_in
@@ -71,7 +72,7 @@ def audit_rows(world: World, initiative: Initiative) -> list[AuditEntry]:
 
 def follower_ids(world: World, initiative: Initiative) -> set[int | None]:
     assert initiative.id is not None
-    return {p.id for p in initiatives_service.followers(world.session, initiative.id)}
+    return {p.id for p in following.followers(world.session, initiative.id)}
 
 
 # ---- filing --------------------------------------------------------------------------------
@@ -198,12 +199,12 @@ def test_on_submit_haso_yte_follows_a_company_initiative(world):
 def test_follow_and_unfollow_are_idempotent(world):
     initiative = initiative_in(world, State.submitted)
     person = world.people["resident_a"].id
-    initiatives_service.follow(world.session, initiative, person)
-    initiatives_service.follow(world.session, initiative, person)
-    assert initiatives_service.is_following(world.session, initiative, person)
-    initiatives_service.unfollow(world.session, initiative, person)
-    initiatives_service.unfollow(world.session, initiative, person)
-    assert not initiatives_service.is_following(world.session, initiative, person)
+    following.follow(world.session, initiative, person)
+    following.follow(world.session, initiative, person)
+    assert following.is_following(world.session, initiative, person)
+    following.unfollow(world.session, initiative, person)
+    following.unfollow(world.session, initiative, person)
+    assert not following.is_following(world.session, initiative, person)
 
 
 # ---- editing -------------------------------------------------------------------------------
@@ -624,8 +625,8 @@ def test_search_filters(world):
     assert found("management", overdue=True) == ids(lights)
     # mine: filed, suggested, assigned or followed.
     assert found("chair_a", mine=True) == ids(lights, draft)
-    initiatives_service.follow(session, lobby, chair_a.id)  # followed, but not visible to them
-    initiatives_service.follow(session, company, chair_a.id)
+    following.follow(session, lobby, chair_a.id)  # followed, but not visible to them
+    following.follow(session, company, chair_a.id)
     assert found("chair_a", mine=True) == ids(lights, company, draft)
     assert found("resident_b", house_id=a.id) == []  # filters never widen visibility
 
@@ -742,8 +743,8 @@ def test_follow_survives_a_concurrent_follow(world, monkeypatch):
         return real_get(model, key, *args, **kwargs)
 
     monkeypatch.setattr(world.session, "get", blind_get)
-    initiatives_service.follow(world.session, initiative, person)
+    following.follow(world.session, initiative, person)
     monkeypatch.undo()
-    assert initiatives_service.is_following(world.session, initiative, person)
+    assert following.is_following(world.session, initiative, person)
     initiative.title = "Still usable"
     world.session.flush()  # the transaction is not broken

@@ -19,7 +19,8 @@ from app.models.mail import Delivery
 from app.models.newsletters import DigestItem, Frequency, MailPreference, Topic
 from app.models.people import Language, Person
 from app.models.types import utcnow
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
+from app.services.initiatives import following
 from app.services.initiatives import records as initiatives_service
 from app.services.mail import delivery as mail_service
 from app.services.mail import digest_mail, digests, preferences
@@ -55,7 +56,7 @@ class World:
             session, self.chair, self.house, State.submitted, title="Pihavalot"
         )
         for person in (self.chair, self.follower):
-            initiatives_service.follow(session, self.initiative, person.id)
+            following.follow(session, self.initiative, person.id)
         self.boss = load_principal(session, self.manager, date.today())
 
     def receive(self):
@@ -269,7 +270,7 @@ def test_the_digest_is_written_in_the_persons_language(session, connection, smtp
     swede = make_person(session, language=Language.sv)
     house_world = World(session, follower=None)
     make_resident(session, house_world.house, swede)
-    initiatives_service.follow(session, house_world.initiative, swede.id)
+    following.follow(session, house_world.initiative, swede.id)
     preferences.choose(session, swede.id, Topic.initiative_changes, Frequency.daily)
     house_world.receive()
     assert digest_mail.send_digests(session, Frequency.daily, at(MONDAY)) == 1

@@ -8,8 +8,9 @@ from sqlmodel import Session
 from app.models import MailPreference, Person, Residency
 from app.models.calendar import Audience
 from app.models.newsletters import Frequency, Topic
-from app.services.bodies import audiences
-from app.services.mail import newsletter_audience, preferences
+from app.services.access import audiences
+from app.services.mail import preferences
+from app.services.newsletters import sending as newsletter_audience
 from tests.support import make_house
 
 MANY = 70_000  # more bound parameters than SQLite (32,766) or PostgreSQL (65,535) take

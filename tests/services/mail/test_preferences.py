@@ -10,7 +10,7 @@ from app.errors import ValidationFailed
 from app.models.audit import AuditEntry
 from app.models.newsletters import Frequency, MailPreference, Topic
 from app.models.people import StaffKind
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.mail import preferences
 from tests.support import fi, make_chair, make_house, make_person, make_resident, make_staff
 

@@ -9,7 +9,7 @@ from app import i18n
 from app.models.meetings import ResidentMeeting
 from app.models.people import StaffKind
 from app.models.types import utcnow
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.overview import home as home_service
 from tests.support import make_chair, make_house, make_manager, make_resident, make_staff
 

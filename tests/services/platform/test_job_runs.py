@@ -11,7 +11,7 @@ from app.jobs import housekeeping, job
 from app.models.mail import Delivery, DeliveryStatus
 from app.models.people import Person, StaffKind
 from app.models.scheduler import JobRun, RunOutcome
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 from app.services.mail import delivery as mail_service
 from app.services.platform import job_runs
 from tests.support import make_person

@@ -14,7 +14,7 @@ from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.models.houses import House, Residency
 from app.models.people import Person, StaffKind, StaffRole
 from app.models.yte import YteMember, YteTerm
-from app.services.bodies.roles import Principal
+from app.services.access.roles import Principal
 
 # Above this many ids, a query avoids one IN list (bound-parameter limits of the databases).
 LARGE = 5000

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app import policies
 from app.config import get_settings
 from app.errors import NotFound, ValidationFailed
 from app.i18n import N_, _
@@ -18,8 +17,10 @@ from app.models.mail import Delivery, DeliveryStatus
 from app.models.newsletter_schemas import NewsletterCreate, NewsletterUpdate
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus, Topic
 from app.models.types import local_date, to_utc, utcnow
-from app.services.bodies.roles import Principal
-from app.services.mail import newsletter_audience
+from app.services.access import policies as access_policies
+from app.services.access.roles import Principal
+from app.services.newsletters import policies as newsletters_policies
+from app.services.newsletters import sending as newsletter_audience
 from app.services.platform import audit, versioning
 
 MAX_DAYS_AHEAD = 366  # a send further ahead is a typo
@@ -55,8 +56,10 @@ def get(session: Session, newsletter_id: int) -> Newsletter:
 def writable_kinds(user: Principal) -> list[NewsletterKind]:
     """The kinds a user may write somewhere (a house bulletin: for some house)."""
     kinds = [k for k in NewsletterKind if k != NewsletterKind.house]
-    allowed: list[NewsletterKind] = [k for k in kinds if policies.can_write_newsletter(user, k)]
-    if policies.is_staff_overseer(user) or user.manager_of or user.committee_of:
+    allowed: list[NewsletterKind] = [
+        k for k in kinds if newsletters_policies.can_write_newsletter(user, k)
+    ]
+    if access_policies.is_staff_overseer(user) or user.manager_of or user.committee_of:
         allowed.append(NewsletterKind.house)
     return allowed
 
@@ -67,7 +70,8 @@ def writable_houses(session: Session, user: Principal) -> list[House]:
     return [
         h
         for h in houses
-        if h.id is not None and policies.can_write_newsletter(user, NewsletterKind.house, h.id)
+        if h.id is not None
+        and newsletters_policies.can_write_newsletter(user, NewsletterKind.house, h.id)
     ]
 
 
@@ -87,9 +91,11 @@ def readable(
     query = select(Newsletter)
     if kind is not None:
         query = query.where(Newsletter.kind == kind)
-    if not policies.can_write_newsletters(user) and not policies.is_staff_overseer(user):
+    if not newsletters_policies.can_write_newsletters(
+        user
+    ) and not access_policies.is_staff_overseer(user):
         query = query.where(Newsletter.status == NewsletterStatus.sent)
-    found = [n for n in session.exec(query) if policies.can_read_newsletter(user, n)]
+    found = [n for n in session.exec(query) if newsletters_policies.can_read_newsletter(user, n)]
     return sorted(found, key=lambda n: (n.sent_at or n.updated_at, n.id or 0), reverse=True)
 
 
@@ -138,9 +144,9 @@ def create(
     if data.kind == NewsletterKind.house:
         if house_id is None or session.get(House, house_id) is None:
             errors["house_id"] = _("Choose the house.")
-        elif not policies.can_write_newsletter(user, data.kind, house_id):
+        elif not newsletters_policies.can_write_newsletter(user, data.kind, house_id):
             errors["house_id"] = _("You may not write this house's bulletin.")
-    elif not policies.can_write_newsletter(user, data.kind):
+    elif not newsletters_policies.can_write_newsletter(user, data.kind):
         errors["kind"] = _("You may not write this kind of newsletter.")
     title = data.title.strip()
     if not title:
@@ -166,7 +172,7 @@ def create(
 
 
 def _check_editable(newsletter: Newsletter) -> None:
-    if newsletter.status not in policies.NEWSLETTER_EDITABLE:
+    if newsletter.status not in newsletters_policies.NEWSLETTER_EDITABLE:
         raise ValidationFailed({"": _("A newsletter cannot be changed once sending has begun.")})
 
 

@@ -15,8 +15,8 @@ from app.models.accessibility import AccessibilityFeedback, AnswerForm, Feedback
 from app.models.audit import AuditEntry
 from app.models.mail import Delivery
 from app.models.people import Language, StaffKind
+from app.services.accessibility import feedback as accessibility
 from app.services.mail import delivery as mail_service
-from app.services.platform import accessibility
 from tests.support import make_person, make_staff
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

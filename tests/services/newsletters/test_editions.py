@@ -20,10 +20,11 @@ from app.models.newsletter_schemas import NewsletterCreate, NewsletterUpdate
 from app.models.newsletters import Frequency, Newsletter, NewsletterKind, NewsletterStatus, Topic
 from app.models.people import Language, Person, StaffKind
 from app.models.types import utcnow
-from app.services.bodies.roles import load_principal
+from app.services.access.roles import load_principal
 from app.services.mail import delivery as mail_service
-from app.services.mail import newsletter_audience, preferences, unsubscribe
-from app.services.mail import newsletters as service
+from app.services.mail import preferences, unsubscribe
+from app.services.newsletters import editions as service
+from app.services.newsletters import sending as newsletter_audience
 from tests.support import (
     make_committee,
     make_house,

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import icalendar
 import pytest
 
-from app.services.calendar import ics
+from app.services.platform import ics
 
 START = datetime(2027, 3, 15, 16, 0, tzinfo=UTC)
 

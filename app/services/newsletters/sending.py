@@ -15,7 +15,6 @@ from markupsafe import Markup, escape
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
-from app import policies
 from app.config import get_settings
 from app.models.calendar import Audience, CalendarEvent
 from app.models.initiatives import Initiative, Scope
@@ -23,10 +22,11 @@ from app.models.mail import Delivery
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus, Topic
 from app.models.people import Person
 from app.models.types import local_date, utcnow
-from app.services.bodies import audiences
+from app.services.access import audiences
 from app.services.initiatives import lifecycle
 from app.services.mail import delivery as mail_service
 from app.services.mail import markdown, preferences, unsubscribe
+from app.services.newsletters import policies as newsletters_policies
 from app.services.platform import audit
 
 TEMPLATE = "newsletter"
@@ -62,7 +62,7 @@ def unsubscribe_url(person_id: int, topic: Topic) -> str:
 def recipient_ids(session: Session, newsletter: Newsletter, today: date) -> set[int]:
     """The audience today, without those who have turned the newsletter's topic off."""
     kind = NewsletterKind(newsletter.kind)
-    audience = policies.NEWSLETTER_AUDIENCES[kind]
+    audience = newsletters_policies.NEWSLETTER_AUDIENCES[kind]
     ids = audiences.person_ids(session, audience, newsletter.house_id, today)
     return ids - preferences.opted_out(session, ids, TOPICS[kind])
 
@@ -107,8 +107,8 @@ def answered_initiatives(
     session: Session, newsletter: Newsletter, now: datetime
 ) -> list[Initiative]:
     """Initiatives answered in the last 60 days that the audience may see
-    (policies.can_view_initiative): the company's for the chairs' newsletter, the house's own
-    for a house bulletin, and none for the residents' newsletter, whose readers may not see the
+    (policies.can_view_initiative): the company's for the chairs' newsletter, the house's own for a
+    house bulletin, and none for the residents' newsletter, whose readers may not see the
     company's initiatives."""
     if newsletter.kind == NewsletterKind.residents:
         return []

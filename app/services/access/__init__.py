@@ -1,0 +1,2 @@
+"""Who someone is and whom a thing concerns: roles derived from the data, audiences, and the
+permissions every feature shares."""
