@@ -3,6 +3,9 @@ PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The suite runs on every core (pytest-xdist); PORTAL_TEST_WORKERS=1 runs it in one process.
+PORTAL_TEST_WORKERS ?= auto
+PYTEST_PARALLEL := $(if $(filter 1,$(PORTAL_TEST_WORKERS)),,-n $(PORTAL_TEST_WORKERS) --dist loadgroup)
 
 .PHONY: install run test lint format check-migrations assets messages clean bench
 
@@ -26,11 +29,11 @@ test: install
 	  echo "== browser tests (tests/browser) SKIPPED: no Chromium found (apt-get install chromium)"; \
 	fi
 	@echo "== tests on SQLite"
-	env -u PORTAL_TEST_DATABASE_URL $(BIN)/python -m pytest -q
+	env -u PORTAL_TEST_DATABASE_URL $(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
 	  if $(BIN)/portal db-ping "$$PORTAL_TEST_DATABASE_URL"; then \
 	    echo "== tests on PostgreSQL ($$PORTAL_TEST_DATABASE_URL)"; \
-	    $(BIN)/python -m pytest -q || exit 1; \
+	    $(BIN)/python -m pytest -q $(PYTEST_PARALLEL) || exit 1; \
 	  elif [ -n "$$PORTAL_REQUIRE_POSTGRES" ]; then \
 	    echo "PostgreSQL is not reachable at $$PORTAL_TEST_DATABASE_URL" >&2; exit 1; \
 	  else \

@@ -38,10 +38,6 @@ from app.services.ballots.policies import (
     can_view_survey_results,
     can_view_surveys,
 )
-from app.services.bodies.policies import (
-    can_view_company_compliance,
-    can_view_compliance,
-)
 from app.services.calendar.policies import (
     can_cancel_registration,
     can_manage_calendar,
@@ -49,6 +45,10 @@ from app.services.calendar.policies import (
     can_view_attendees,
     can_view_calendar,
     can_view_event,
+)
+from app.services.compliance.policies import (
+    can_view_company_compliance,
+    can_view_compliance,
 )
 from app.services.finances.policies import (
     can_compare_house_finances,

@@ -1,5 +1,11 @@
 """Test fixtures: a migrated database (SQLite, or PostgreSQL from PORTAL_TEST_DATABASE_URL),
-one rolled-back transaction per test, a client with CSRF handled, and a real SMTP server."""
+one rolled-back transaction per test, a client with CSRF handled, and a real SMTP server.
+
+The suite runs in parallel (pytest-xdist, `make test`): each worker process has a database of
+its own, a SQLite file in its own temporary folder or, on PostgreSQL, a database named after the
+suite's one and the worker ("test_gw0"), made afresh when the worker starts. The browser tests
+share one server and therefore run in one worker (the xdist group "browser").
+"""
 
 import os
 import tempfile
@@ -13,7 +19,31 @@ os.environ["TZ"] = "Europe/Helsinki"
 time.tzset()
 
 _tmp = Path(tempfile.mkdtemp(prefix="portal-test-"))
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_database(url: str) -> str:
+    """This worker's own PostgreSQL database next to the suite's one, created empty."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{WORKER}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{_tmp / 'test.db'}"
+if WORKER and TEST_DATABASE_URL.startswith("postgresql"):
+    TEST_DATABASE_URL = _worker_database(TEST_DATABASE_URL)
+    # Databases the tests make for themselves are named after this one: theirs, per worker.
+    os.environ["PORTAL_TEST_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["PORTAL_DATABASE_URL"] = TEST_DATABASE_URL
 os.environ["PORTAL_SCHEDULER_ENABLED"] = "0"
 os.environ["PORTAL_SECRET_KEY"] = "test-secret-key-for-the-suite"
@@ -31,6 +61,13 @@ from sqlmodel import Session  # noqa: E402
 from app.config import ROOT, get_settings  # noqa: E402
 from app.db import get_bind, get_session, make_engine  # noqa: E402
 from tests.support import PortalClient, SmtpSink  # noqa: E402
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests share one server and one browser: one worker runs them all."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def alembic_config(url: str) -> Config:

@@ -14,6 +14,7 @@ from app.models.houses import Residency
 from app.models.people import Person, StaffKind, StaffRole
 from app.models.surveys import Survey, SurveyCreate
 from app.services.access.roles import load_principal
+from app.services.ballots import counting, voting
 from app.services.ballots import elections as elections_service
 from app.services.ballots import surveys as surveys_service
 from app.services.bodies import yte as yte_service
@@ -167,7 +168,7 @@ def _past_nomination(session: Session, today: date) -> bool:
     ids = [c.id for c in candidates if c.id is not None]
     for n, (person_id, house_id) in enumerate(voters):
         marked = [ids[n % 3], ids[(n + 1) % 3]] if n % 2 == 0 else [ids[n % 3]]
-        elections_service.cast_vote(session, election, person_id, house_id, marked, voted_on)
+        voting.cast_vote(session, election, person_id, house_id, marked, voted_on)
     counted_at = datetime.combine(today - timedelta(days=27), time(9), tzinfo=UTC)
-    elections_service.count(session, election, None, now=counted_at)
+    counting.count(session, election, None, now=counted_at)
     return True

@@ -5,10 +5,10 @@ from sqlmodel import Session
 
 from app.jobs import job
 from app.models.types import local_date, utcnow
-from app.services.bodies import compliance
+from app.services.compliance import reminders as reminders_service
 
 
 @job
-def send_reminders(session: Session) -> compliance.ReminderRun:
+def send_reminders(session: Session) -> reminders_service.ReminderRun:
     """Queue the reminders due today (Helsinki)."""
-    return compliance.send_reminders(session, today=local_date(utcnow()))
+    return reminders_service.send_reminders(session, today=local_date(utcnow()))

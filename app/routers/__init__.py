@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.routers import finances, forum
+from app.routers import compliance
 from app.routers.accounts import account, privacy, sso
 from app.routers.accounts import login as auth
 from app.routers.api import auth as api_auth
@@ -22,9 +22,14 @@ from app.routers.api import people as api_people
 from app.routers.api import surveys as api_surveys
 from app.routers.api import yte as api_yte
 from app.routers.ballots import elections, surveys
-from app.routers.bodies import committees, compliance, houses, imports, meetings, yte
+from app.routers.bodies import committees, houses, imports, meetings, yte
 from app.routers.calendar import pages as calendar
 from app.routers.calendar import registrations as event_registrations
+from app.routers.calendar import templates as calendar_templates
+from app.routers.finances import budget_cycle as finances_budget_cycle
+from app.routers.finances import pages as finances
+from app.routers.forum import items as forum_items
+from app.routers.forum import pages as forum
 from app.routers.initiatives import discussion as initiative_discussion
 from app.routers.initiatives import pages as initiatives
 from app.routers.mail import newsletters
@@ -47,9 +52,12 @@ PAGE_ROUTERS: list[APIRouter] = [
     initiatives.router,
     initiative_discussion.router,
     forum.router,
+    forum_items.router,
     participation_profile.router,
     finances.router,
+    finances_budget_cycle.router,
     calendar.router,
+    calendar_templates.router,
     event_registrations.router,
     compliance.router,
     newsletters.router,

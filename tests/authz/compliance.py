@@ -1,5 +1,5 @@
 """Authorization matrix entries for the compliance page: management, administrators and the
-property managers (who see only their own houses' rows: tests/routers/bodies/test_compliance.py)."""
+property managers (who see only their own houses' rows: tests/routers/test_compliance.py)."""
 
 from collections.abc import Callable
 from typing import Any

@@ -1,7 +1,7 @@
 """Authorization matrix entries for the forum routes.
 
 The session in the world is published, so every chair may read it; the unpublished session
-(a 404 to the chairs) is checked in tests/routers/test_forum.py and tests/api/test_forum.py.
+(a 404 to the chairs) is checked in tests/routers/forum/test_pages.py and tests/api/test_forum.py.
 """
 
 from collections.abc import Callable

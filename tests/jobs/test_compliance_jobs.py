@@ -12,7 +12,7 @@ from app.models.mail import Delivery
 from app.models.meetings import ResidentMeeting
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus
 from app.models.people import StaffKind
-from app.services.bodies import compliance
+from app.services.compliance import reminders as reminders_service
 from app.services.mail import delivery as mail_service
 from tests.support import make_committee, make_house, make_manager, make_resident, make_staff
 
@@ -49,9 +49,9 @@ def test_a_house_without_a_meeting_is_reminded_from_september_once_a_year(sessio
         )
     )
     session.flush()
-    assert compliance.remind_meetings(session, date(2031, 8, 31)) == 0
-    assert compliance.remind_meetings(session, date(2031, 9, 1)) == 2
-    assert compliance.remind_meetings(session, date(2031, 9, 2)) == 0
+    assert reminders_service.remind_meetings(session, date(2031, 8, 31)) == 0
+    assert reminders_service.remind_meetings(session, date(2031, 9, 1)) == 2
+    assert reminders_service.remind_meetings(session, date(2031, 9, 2)) == 0
     assert keys(session, "compliance:meeting:") == sorted(
         [
             (f"compliance:meeting:2031:{quiet.id}", manager.email),
@@ -59,7 +59,7 @@ def test_a_house_without_a_meeting_is_reminded_from_september_once_a_year(sessio
         ]
     )
     # A new year starts a new count.
-    assert compliance.remind_meetings(session, date(2032, 9, 1)) == 3
+    assert reminders_service.remind_meetings(session, date(2032, 9, 1)) == 3
 
 
 def test_a_term_ending_within_sixty_days_reminds_the_chair_and_manager_once(session):
@@ -73,9 +73,9 @@ def test_a_term_ending_within_sixty_days_reminds_the_chair_and_manager_once(sess
     ending.term_end = today + timedelta(days=61)
     session.add(ending)
     session.flush()
-    assert compliance.remind_terms(session, today) == 0
-    assert compliance.remind_terms(session, today + timedelta(days=1)) == 2
-    assert compliance.remind_terms(session, today + timedelta(days=2)) == 0
+    assert reminders_service.remind_terms(session, today) == 0
+    assert reminders_service.remind_terms(session, today + timedelta(days=1)) == 2
+    assert reminders_service.remind_terms(session, today + timedelta(days=2)) == 0
     assert keys(session, "compliance:term:") == sorted(
         [
             (f"compliance:term:{ending.id}", chair.email),
@@ -91,17 +91,17 @@ def test_a_recorded_next_term_silences_the_reminder(session):
     current = make_committee(session, house, [], today - timedelta(days=340))  # ends in 25 days
     following = make_committee(session, house, [], current.term_end + timedelta(days=1))
     assert following.term_start > current.term_end
-    assert compliance.remind_terms(session, today) == 0
+    assert reminders_service.remind_terms(session, today) == 0
 
 
 def test_the_chairs_newsletter_from_the_twentieth_once_a_month(session):
     boss = make_staff(session, StaffKind.management)
-    assert compliance.remind_chairs_newsletter(session, date(2031, 4, 19)) == 0
-    assert compliance.remind_chairs_newsletter(session, date(2031, 4, 20)) == 1
-    assert compliance.remind_chairs_newsletter(session, date(2031, 4, 28)) == 0
+    assert reminders_service.remind_chairs_newsletter(session, date(2031, 4, 19)) == 0
+    assert reminders_service.remind_chairs_newsletter(session, date(2031, 4, 20)) == 1
+    assert reminders_service.remind_chairs_newsletter(session, date(2031, 4, 28)) == 0
     sent(session, NewsletterKind.chairs, date(2031, 5, 3))
-    assert compliance.remind_chairs_newsletter(session, date(2031, 5, 20)) == 0
-    assert compliance.remind_chairs_newsletter(session, date(2031, 6, 21)) == 1
+    assert reminders_service.remind_chairs_newsletter(session, date(2031, 5, 20)) == 0
+    assert reminders_service.remind_chairs_newsletter(session, date(2031, 6, 21)) == 1
     assert keys(session, "compliance:chairs-newsletter:") == [
         ("compliance:chairs-newsletter:2031-04", boss.email),
         ("compliance:chairs-newsletter:2031-06", boss.email),
@@ -110,13 +110,13 @@ def test_the_chairs_newsletter_from_the_twentieth_once_a_month(session):
 
 def test_residents_newsletters_behind_once_a_quarter(session):
     boss = make_staff(session, StaffKind.management)
-    assert compliance.remind_residents_newsletter(session, date(2031, 3, 31)) == 0
-    assert compliance.remind_residents_newsletter(session, date(2031, 4, 1)) == 1
-    assert compliance.remind_residents_newsletter(session, date(2031, 5, 1)) == 0
+    assert reminders_service.remind_residents_newsletter(session, date(2031, 3, 31)) == 0
+    assert reminders_service.remind_residents_newsletter(session, date(2031, 4, 1)) == 1
+    assert reminders_service.remind_residents_newsletter(session, date(2031, 5, 1)) == 0
     sent(session, NewsletterKind.residents, date(2031, 5, 2))
-    assert compliance.remind_residents_newsletter(session, date(2031, 7, 1)) == 1  # 1 of 2
+    assert reminders_service.remind_residents_newsletter(session, date(2031, 7, 1)) == 1  # 1 of 2
     sent(session, NewsletterKind.residents, date(2031, 7, 2))
-    assert compliance.remind_residents_newsletter(session, date(2031, 10, 1)) == 1  # 2 of 3
+    assert reminders_service.remind_residents_newsletter(session, date(2031, 10, 1)) == 1  # 2 of 3
     assert keys(session, "compliance:residents-newsletter:") == [
         ("compliance:residents-newsletter:2031-q2", boss.email),
         ("compliance:residents-newsletter:2031-q3", boss.email),

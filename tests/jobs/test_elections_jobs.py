@@ -7,6 +7,7 @@ from app.jobs import elections as election_jobs
 from app.models.ballots import ElectionCreate
 from app.models.committees import Position
 from app.services.ballots import elections as service
+from app.services.ballots import voting as voting_service
 from app.services.mail import delivery as mail_service
 from tests.support import make_committee, make_house, make_resident
 
@@ -52,7 +53,7 @@ def test_the_job_announces_counts_and_tells_the_results_once(
     first = job(session)
     assert (first.announced, first.counted, first.mails) == (1, 0, 2)
     assert job(session).announced == 0
-    service.cast_vote(session, election, vice.id, house.id, [candidate.id], DAY)
+    voting_service.cast_vote(session, election, vice.id, house.id, [candidate.id], DAY)
 
     monkeypatch.setattr(election_jobs, "utcnow", lambda: _at(DAY + timedelta(days=3)))
     closing = job(session)

@@ -16,6 +16,7 @@ from app.models.ballots import (
 from app.routers.api import ERROR_RESPONSES
 from app.services.access.roles import Principal
 from app.services.ballots import elections as service
+from app.services.ballots import voting
 
 router = APIRouter(prefix="/api/v1/elections", tags=["elections"], responses=ERROR_RESPONSES)
 
@@ -67,7 +68,7 @@ def read_election(session: SessionDep, user: Reader, election: ViewableElection)
 @router.get("/{election_id}/turnout", response_model=dict[str, int])
 def read_turnout(session: SessionDep, user: Overseer, election: ViewableElection) -> dict[str, int]:
     """How many houses have voted (management): never who voted for whom."""
-    result = service.turnout(session, election, today())
+    result = voting.turnout(session, election, today())
     return {"voted": result.voted, "houses": result.houses}
 
 
@@ -76,7 +77,7 @@ def cast_ballot(
     session: SessionDep, user: Voter, election: ViewableElection, data: BallotIn
 ) -> ReceiptPublic:
     """Cast a house's ballot; the receipt code is in the answer, once."""
-    receipt = service.cast_vote(
+    receipt = voting.cast_vote(
         session, election, user.id, data.house_id, data.candidate_ids, today()
     )
     return ReceiptPublic(receipt=receipt)
@@ -87,4 +88,4 @@ def check_receipt(
     session: SessionDep, user: Reader, election: ViewableElection, data: ReceiptPublic
 ) -> dict[str, bool]:
     """Whether a ballot with the receipt code is in the ballot box."""
-    return {"found": service.verify_receipt(session, election, data.receipt)}
+    return {"found": voting.verify_receipt(session, election, data.receipt)}

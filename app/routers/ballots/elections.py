@@ -14,7 +14,9 @@ from app.models.ballots import Election, ElectionCreate, ElectionPurpose
 from app.models.calendar import CalendarEvent
 from app.models.types import utcnow
 from app.services.access.roles import Principal
+from app.services.ballots import counting as counting_service
 from app.services.ballots import elections as service
+from app.services.ballots import voting as voting_service
 from app.templating import render
 
 router = APIRouter()
@@ -125,11 +127,11 @@ def _detail(
 ) -> Response:
     day = today()
     current = service.phase(election, day)
-    mine = service.voting_houses(session, election, user.id, day)
-    voted = service.voted_houses(session, election, mine)
+    mine = voting_service.voting_houses(session, election, user.id, day)
+    voted = voting_service.voted_houses(session, election, mine)
     candidates = service.candidates(session, election)
-    officer_of = service.officer_houses(session, user.id, day)
-    names = service.house_names(session, mine | set(officer_of))
+    officer_of = voting_service.officer_houses(session, user.id, day)
+    names = voting_service.house_names(session, mine | set(officer_of))
     context = {
         "election": election,
         "phase": current,
@@ -146,14 +148,16 @@ def _detail(
         "delegate_options": [
             (person.id, person.name if len(officer_of) == 1 else f"{person.name} ({names[h]})")
             for h in officer_of
-            for person in service.delegate_choices(session, h, day)
+            for person in voting_service.delegate_choices(session, h, day)
         ],
         "named_delegates": [
             (names[h], person.name)
-            for h, person in sorted(service.named_delegates(session, election, officer_of).items())
+            for h, person in sorted(
+                voting_service.named_delegates(session, election, officer_of).items()
+            )
         ],
         "turnout": (
-            service.turnout_text(service.turnout(session, election, day))
+            voting_service.turnout_text(voting_service.turnout(session, election, day))
             if policies.can_manage_elections(user)
             else None
         ),
@@ -221,7 +225,7 @@ def name_delegate(
         errors = {"person_id": _("Choose a member of the house's committee to cast its vote.")}
         return _detail(request, session, user, election, errors, dict(form), UNPROCESSABLE)
     try:
-        service.name_delegate(session, election, house_id, person_id, user.id, today())
+        voting_service.name_delegate(session, election, house_id, person_id, user.id, today())
     except Forbidden as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN) from exc
     except ValidationFailed as exc:
@@ -246,7 +250,7 @@ def vote(
         errors = {"house_id": _("Choose the house whose vote you cast.")}
         return _detail(request, session, user, election, errors, dict(form), UNPROCESSABLE)
     try:
-        receipt = service.cast_vote(session, election, user.id, house_id, chosen, today())
+        receipt = voting_service.cast_vote(session, election, user.id, house_id, chosen, today())
     except ValidationFailed as exc:
         values = dict(form) | {"candidate": chosen}
         return _detail(request, session, user, election, exc.errors, values, UNPROCESSABLE)
@@ -265,7 +269,7 @@ def check_receipt(
 ) -> Response:
     """Check that a ballot with a receipt code is in the ballot box."""
     code = form.get("receipt", "")
-    found = service.verify_receipt(session, election, code)
+    found = voting_service.verify_receipt(session, election, code)
     return _detail(request, session, user, election, None, {"receipt": code}, verified=found)
 
 
@@ -275,7 +279,7 @@ def count(
 ) -> Response:
     """Count the votes after the voting has closed."""
     try:
-        service.count(session, election, user.id, now=utcnow())
+        counting_service.count(session, election, user.id, now=utcnow())
     except ValidationFailed as exc:
         return _detail(request, session, user, election, exc.errors, None, UNPROCESSABLE)
     return _back(election, "#results")

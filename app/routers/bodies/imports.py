@@ -9,6 +9,7 @@ from app.deps import SessionDep, require
 from app.i18n import _
 from app.services.access.roles import Principal
 from app.services.bodies import imports as imports_service
+from app.services.bodies import resident_import
 from app.templating import render
 
 router = APIRouter()
@@ -84,7 +85,7 @@ def import_residents(
     """Import residents.csv (or only check it, as a dry run) and show the report."""
     if residents_file is None or not residents_file.filename:
         return _no_file(request, "residents_file")
-    report = imports_service.import_residents(
+    report = resident_import.import_residents(
         session,
         residents_file.file.read(imports_service.MAX_BYTES + 1),
         admin.id,

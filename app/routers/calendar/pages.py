@@ -18,8 +18,6 @@ from app.models.calendar import Audience, CalendarEvent, EventKind, EventTemplat
 from app.models.calendar_schemas import (
     AdjustForm,
     EventForm,
-    TemplateInput,
-    TemplateUpdate,
 )
 from app.models.participation import Participation
 from app.services.access.roles import Principal
@@ -61,7 +59,7 @@ def _clock(moment: datetime) -> str:
     return format_time(local(moment), "short", locale=i18n.locale(i18n.get_language()))
 
 
-def _labels() -> dict[str, Any]:
+def labels() -> dict[str, Any]:
     return {
         "kind_labels": calendar_labels.KIND_LABELS,
         "mode_labels": calendar_labels.MODE_LABELS,
@@ -73,7 +71,7 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def _form_choices(session: SessionDep, every_house: str) -> dict[str, Any]:
+def form_choices(session: SessionDep, every_house: str) -> dict[str, Any]:
     """Options for the select fields of the event and template forms, in the current language."""
     houses = [("", every_house)] + [
         (str(h.id), f"{h.name} ({h.code})") for h in calendar_labels.house_options(session)
@@ -87,7 +85,7 @@ def _form_choices(session: SessionDep, every_house: str) -> dict[str, Any]:
         + [(str(i), _(label)) for i, label in enumerate(calendar_labels.WEEKDAY_LABELS)],
         "week_options": [(str(n), _(label)) for n, label in calendar_labels.WEEK_LABELS.items()],
         "house_options": houses,
-        **_labels(),
+        **labels(),
     }
 
 
@@ -146,7 +144,7 @@ def calendar_page(
         "next_month": _shift(year, month_number, 1),
         "today": today(),
         "weekday_labels": calendar_labels.WEEKDAY_LABELS,
-        **_labels(),
+        **labels(),
     }
     if context["view"] == "list":
         events = calendar_service.upcoming(session, user, participation=kind)
@@ -223,7 +221,7 @@ def _event_form(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    context = {"values": values, "errors": errors or {}, **_form_choices(session, _("No house"))}
+    context = {"values": values, "errors": errors or {}, **form_choices(session, _("No house"))}
     return render(request, "calendar/event_form.html", context, status_code=status_code)
 
 
@@ -265,7 +263,7 @@ def event_page(
         "event": event,
         "houses": calendar_labels.house_names(session, {event.house_id}),
         "back_month": local(event.starts_at).strftime("%Y-%m"),
-        **_labels(),
+        **labels(),
     }
     return render(request, "calendar/detail.html", context)
 
@@ -285,7 +283,7 @@ def _adjust_form(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    context = {"event": event, "values": values, "errors": errors or {}, **_labels()}
+    context = {"event": event, "values": values, "errors": errors or {}, **labels()}
     return render(request, "calendar/adjust_form.html", context, status_code=status_code)
 
 
@@ -316,7 +314,7 @@ def adjust_event(
         return _adjust_form(request, event, values, errors, UNPROCESSABLE)
     except Conflict:
         values["version"] = event.version
-        return _adjust_form(request, event, values, {"": _conflict()}, 409)
+        return _adjust_form(request, event, values, {"": conflict()}, 409)
     return RedirectResponse(f"/calendar/events/{event.id}", status_code=303)
 
 
@@ -327,7 +325,7 @@ def cancel_event(session: SessionDep, user: Manager, event: ManagedEvent) -> Res
     return RedirectResponse(f"/calendar/events/{event.id}", status_code=303)
 
 
-def _conflict() -> str:
+def conflict() -> str:
     return _(
         "Someone else saved this in the meantime. Your changes are kept below: compare them "
         "with the saved version and save again."
@@ -335,107 +333,3 @@ def _conflict() -> str:
 
 
 # ---- templates -----------------------------------------------------------------------------
-
-
-@router.get("/calendar/templates", name="calendar_templates")
-def templates_page(request: Request, session: SessionDep, user: Manager) -> Response:
-    """The annual calendar's recurring templates."""
-    rows = calendar_service.list_templates(session)
-    context = {
-        "templates": rows,
-        "houses": calendar_labels.house_names(session, {t.house_id for t in rows}),
-        "rule_text": calendar_labels.rule_text,
-        **_labels(),
-    }
-    return render(request, "calendar/templates.html", context)
-
-
-def _template_form(
-    request: Request,
-    session: SessionDep,
-    values: dict[str, Any],
-    template: EventTemplate | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    context = {
-        "values": values,
-        "template": template,
-        "errors": errors or {},
-        **_form_choices(session, _("Every house (one event per house)")),
-    }
-    return render(request, "calendar/template_form.html", context, status_code=status_code)
-
-
-def _checkboxes(values: dict[str, Any]) -> dict[str, Any]:
-    """An unticked box is not sent: it means no."""
-    for name in CHECKBOXES:
-        values.setdefault(name, "off")
-    return values
-
-
-@router.get("/calendar/templates/new", name="new_calendar_template")
-def new_template_form(request: Request, session: SessionDep, user: Manager) -> Response:
-    """The form for a new recurring template."""
-    values = {
-        "months": "",
-        "day": 15,
-        "week": 1,
-        "start_time": "18:00",
-        "duration_minutes": 120,
-        "audience": Audience.all_chairs.value,
-        "participation": Participation.information.value,
-        "invitation_days": 21,
-        "reminder_days": 2,
-        "active": "on",
-    }
-    return _template_form(request, session, values)
-
-
-@router.post("/calendar/templates/new")
-def create_template(
-    request: Request, session: SessionDep, user: Manager, form: FormData
-) -> Response:
-    """Add the template; its events for the coming year appear at once."""
-    values = _checkboxes(dict(form))
-    try:
-        data = parse(TemplateInput, values)
-        calendar_service.create_template(session, data, user)
-    except ValidationFailed as exc:
-        return _template_form(request, session, values, None, exc.errors, UNPROCESSABLE)
-    return RedirectResponse("/calendar/templates", status_code=303)
-
-
-@router.get("/calendar/templates/{template_id}/edit", name="edit_calendar_template")
-def edit_template_form(
-    request: Request, session: SessionDep, user: Manager, template: ManagedTemplate
-) -> Response:
-    """The form for changing a template (and deactivating it)."""
-    values: dict[str, Any] = template.model_dump()
-    values.update(
-        start_time=template.start_time.strftime("%H:%M"),
-        active="on" if template.active else "off",
-        registration="on" if template.registration else "off",
-    )
-    return _template_form(request, session, values, template)
-
-
-@router.post("/calendar/templates/{template_id}/edit")
-def update_template(
-    request: Request,
-    session: SessionDep,
-    user: Manager,
-    template: ManagedTemplate,
-    form: FormData,
-) -> Response:
-    """Save the template; future events nobody adjusted follow it."""
-    values = _checkboxes(dict(form))
-    try:
-        data = parse(TemplateUpdate, values)
-        calendar_service.update_template(session, template, data, user)
-    except ValidationFailed as exc:
-        return _template_form(request, session, values, template, exc.errors, UNPROCESSABLE)
-    except Conflict:
-        values["version"] = template.version
-        return _template_form(request, session, values, template, {"": _conflict()}, 409)
-    return RedirectResponse("/calendar/templates", status_code=303)

@@ -11,7 +11,9 @@ from app.models.ballots import Election
 from app.models.calendar import Audience
 from app.models.types import local_date, utcnow
 from app.services.access import audiences
+from app.services.ballots import counting
 from app.services.ballots import elections as elections_service
+from app.services.ballots import voting as voting_service
 from app.services.mail import delivery as mail_service
 from app.services.platform import audit
 
@@ -33,7 +35,7 @@ def announce_voting(session: Session, election: Election, now: datetime) -> int:
     """Mail everyone who may cast a house's vote that the voting is open; once each."""
     today = local_date(now)
     queued = 0
-    for person in elections_service.vote_casters(session, election, today):
+    for person in voting_service.vote_casters(session, election, today):
         key = f"election:{election.id}:voting-open"
         if mail_service.queue(
             session, key, person, "election_voting_open", election=election, url=_url(election)
@@ -54,7 +56,7 @@ def announce_results(session: Session, election: Election, now: datetime) -> int
     rows = elections_service.candidates(session, election)
     for row in rows:
         if row.candidate.person_id not in people:
-            found = elections_service.person(session, row.candidate.person_id)
+            found = voting_service.person(session, row.candidate.person_id)
             if found is not None:
                 people[row.candidate.person_id] = found
     queued = 0
@@ -89,8 +91,8 @@ def run_daily(session: Session, now: datetime | None = None) -> ElectionRun:
     for election in list(opened):
         run.mails += announce_voting(session, election, now)
         run.announced += 1
-    for election in elections_service.due_counts(session, today):
-        elections_service.count(session, election, None, now=now)
+    for election in counting.due_counts(session, today):
+        counting.count(session, election, None, now=now)
         run.counted += 1
         run.mails += announce_results(session, election, now)
     return run

@@ -11,14 +11,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.dates import format_date
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from app.config import ROOT
 from app.errors import NotFound
-from app.i18n import _, get_language, locale
-from app.models.houses import House, Residency, Tenure
+from app.i18n import _
+from app.models.houses import House, Tenure
 from app.models.people import Language, Person, StaffKind, StaffRole
 from app.models.types import utcnow
 from app.services.bodies import people as people_service
@@ -184,7 +183,7 @@ _HOUSE_FIELDS = (
     "year_built",
     "property_manager_id",
 )
-_PERSON_FIELDS = ("name", "phone", "language", "birth_date")
+PERSON_FIELDS = ("name", "phone", "language", "birth_date")
 
 
 def example(name: str) -> bytes:
@@ -194,7 +193,7 @@ def example(name: str) -> bytes:
     return (EXAMPLES_DIR / name).read_bytes()
 
 
-def _select_in(
+def select_in(
     session: Session, model: type[Any], column: Any, keys: Iterable[Any], *, lower: bool = False
 ) -> list[Any]:
     """Rows whose column is among keys; lower: the column lower-cased (keys given lower-cased)."""
@@ -207,10 +206,10 @@ def _select_in(
     return found
 
 
-def _houses_by_code(session: Session, codes: Iterable[str]) -> dict[str, House]:
+def houses_by_code(session: Session, codes: Iterable[str]) -> dict[str, House]:
     """Lower-cased code → house: codes differing only in case are one code, as in the portal."""
     given = set(codes)
-    houses = _select_in(session, House, House.code, {c.lower() for c in given}, lower=True)
+    houses = select_in(session, House, House.code, {c.lower() for c in given}, lower=True)
     # Should older data hold two codes differing only in case, the one spelt as in the file wins.
     houses.sort(key=lambda h: (h.code not in given, h.id or 0))
     found: dict[str, House] = {}
@@ -221,18 +220,18 @@ def _houses_by_code(session: Session, codes: Iterable[str]) -> dict[str, House]:
 
 def _property_managers(session: Session, emails: Iterable[str]) -> dict[str, int]:
     """Email → id of the people holding the property manager role among emails."""
-    people = _select_in(session, Person, Person.email, emails)
+    people = select_in(session, Person, Person.email, emails)
     ids = {p.id for p in people}
-    roles = _select_in(session, StaffRole, StaffRole.person_id, ids)
+    roles = select_in(session, StaffRole, StaffRole.person_id, ids)
     managers = {r.person_id for r in roles if r.kind == StaffKind.property_manager}
     return {p.email: p.id for p in people if p.id in managers}
 
 
-def _differences(obj: SQLModel, wanted: dict[str, Any]) -> dict[str, Any]:
+def differences(obj: SQLModel, wanted: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in wanted.items() if getattr(obj, k) != v}
 
 
-def _store(
+def store(
     session: Session,
     actor_id: int | None,
     creates: list[SQLModel],
@@ -298,7 +297,7 @@ def import_houses(
         report.errors.sort(key=lambda e: e.row or 0)
         return report
 
-    existing = _houses_by_code(session, (v["code"] for _, v in parsed))
+    existing = houses_by_code(session, (v["code"] for _, v in parsed))
     creates: list[SQLModel] = []
     updates: list[tuple[SQLModel, dict[str, Any]]] = []
     report.rows = len(parsed)
@@ -317,7 +316,7 @@ def import_houses(
             continue
         if wanted["property_manager_id"] is None:
             del wanted["property_manager_id"]
-        changes = _differences(house, wanted)
+        changes = differences(house, wanted)
         if not changes:
             report.unchanged += 1
             continue
@@ -326,239 +325,9 @@ def import_houses(
         report.updated += 1
     if not dry_run and report.changes:
         with session.begin_nested():
-            _store(session, actor_id, creates, updates)
+            store(session, actor_id, creates, updates)
         report.stored = True
     return report
 
 
 ResidencyKey = tuple[int | None, int | None, str, date]
-
-
-def _residency_key(residency: Residency) -> ResidencyKey:
-    """What identifies a residency in a file: person, house, apartment (as compared), start."""
-    return (
-        residency.person_id,
-        residency.house_id,
-        apartment_key(residency.apartment),
-        residency.starts_on,
-    )
-
-
-def _overlap(first: tuple[date, date | None], second: tuple[date, date | None]) -> bool:
-    """Whether two periods (start, last day or None: continuing) share a day."""
-    (first_start, first_end), (second_start, second_end) = first, second
-    return (second_end is None or first_start <= second_end) and (
-        first_end is None or second_start <= first_end
-    )
-
-
-@dataclass
-class _Residents:
-    """Resident rows that passed validation, the houses they name and each person's values."""
-
-    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    # lower-cased code → house
-    houses: dict[str, House] = field(default_factory=dict)
-    # email → (first row, the person's columns given anywhere in the file)
-    people: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
-    # email → the person already in the database
-    known: dict[str, Person] = field(default_factory=dict)
-    # The known people's residencies in the database, and those a row of the file names.
-    stored: list[Residency] = field(default_factory=list)
-    existing: dict[ResidencyKey, Residency] = field(default_factory=dict)
-
-
-def _validate_residents(
-    session: Session, rows: list[tuple[int, dict[str, str]]], errors: list[RowError]
-) -> _Residents:
-    """Parse and cross-check resident rows against each other and the houses in the database."""
-    found = _Residents()
-    seen: dict[tuple[Any, ...], int] = {}
-    given: dict[str, dict[str, tuple[int, Any]]] = {}
-    for number, cells in rows:
-        values = parse_row(number, cells, RESIDENT_COLUMNS, errors)
-        if values is None:
-            continue
-        if values["ends_on"] is not None and values["ends_on"] < values["starts_on"]:
-            reason = _("The end date is before the start date.")
-            errors.append(RowError(number, "ends_on", cells["ends_on"], reason))
-            continue
-        key = (
-            values["email"],
-            values["house_code"].lower(),
-            values["apartment"],
-            values["starts_on"],
-        )
-        if key in seen:
-            reason = _(
-                "The same person, house, apartment and start date are already on row %(row)s.",
-                row=seen[key],
-            )
-            errors.append(RowError(number, "email", cells["email"], reason))
-            continue
-        seen[key] = number
-        person = given.setdefault(values["email"], {})
-        consistent = True
-        for name in _PERSON_FIELDS:
-            if values[name] is None:
-                continue
-            first_row, first_value = person.setdefault(name, (number, values[name]))
-            if first_value != values[name]:
-                reason = _(
-                    "Row %(row)s gives another value for the same email address.", row=first_row
-                )
-                errors.append(RowError(number, name, cells[name], reason))
-                consistent = False
-        if consistent:
-            found.rows.append((number, values))
-            found.people.setdefault(values["email"], (number, {}))
-    for email, (first_row, _values) in found.people.items():
-        found.people[email] = (first_row, {k: v for k, (_row, v) in given[email].items()})
-    found.houses = _houses_by_code(session, (v["house_code"] for _, v in found.rows))
-    for number, values in found.rows:
-        if values["house_code"].lower() not in found.houses:
-            reason = _("No house has this code. Import the houses first.")
-            errors.append(RowError(number, "house_code", values["house_code"], reason))
-    found.known = {p.email: p for p in _select_in(session, Person, Person.email, found.people)}
-    person_ids = {p.id for p in found.known.values()}
-    found.stored = _select_in(session, Residency, Residency.person_id, person_ids)
-    found.stored.sort(key=lambda r: r.id or 0)
-    for residency in found.stored:
-        found.existing.setdefault(_residency_key(residency), residency)
-    _check_overlaps(found, dict(rows), errors)
-    errors.sort(key=lambda e: e.row or 0)
-    return found
-
-
-def _check_overlaps(
-    found: _Residents, cells: dict[int, dict[str, str]], errors: list[RowError]
-) -> None:
-    """A person's residencies in one house never overlap, in the file or with the database's.
-
-    The database's residencies a row names are checked as that row says they will be, so a file
-    may end one residency and start the next.
-    """
-    named: dict[int | None, ResidencyKey] = {}
-    for _number, values in found.rows:
-        house = found.houses.get(values["house_code"].lower())
-        person = found.known.get(values["email"])
-        if house is not None and person is not None:
-            key = (person.id, house.id, values["apartment"], values["starts_on"])
-            if key in found.existing:
-                named[found.existing[key].id] = key
-    others: dict[tuple[int | None, int | None], list[Residency]] = {}
-    for residency in found.stored:
-        if residency.id not in named:
-            others.setdefault((residency.person_id, residency.house_id), []).append(residency)
-    earlier: dict[tuple[str, int | None], list[tuple[int, tuple[date, date | None]]]] = {}
-    for number, values in found.rows:
-        house = found.houses.get(values["house_code"].lower())
-        if house is None:
-            continue
-        period = (values["starts_on"], values["ends_on"])
-        reason = None
-        rows_before = earlier.setdefault((values["email"], house.id), [])
-        for other_row, other_period in rows_before:
-            if _overlap(period, other_period):
-                reason = _(
-                    "The person already has a residency in this house at the same time"
-                    " on row %(row)s.",
-                    row=other_row,
-                )
-                break
-        rows_before.append((number, period))
-        person = found.known.get(values["email"])
-        if reason is None and person is not None:
-            for residency in others.get((person.id, house.id), []):
-                if _overlap(period, (residency.starts_on, residency.ends_on)):
-                    reason = _(
-                        "The person already has a residency in this house at the same time:"
-                        " apartment %(apartment)s from %(date)s.",
-                        apartment=residency.apartment,
-                        date=format_date(
-                            residency.starts_on, "short", locale=locale(get_language())
-                        ),
-                    )
-                    break
-        if reason is not None:
-            errors.append(RowError(number, "starts_on", cells[number]["starts_on"], reason))
-
-
-def import_residents(
-    session: Session,
-    data: bytes,
-    actor_id: int | None,
-    *,
-    filename: str = "",
-    dry_run: bool = False,
-) -> ImportReport:
-    """Create or update people (by email) and residencies from a residents.csv; all or nothing."""
-    report = ImportReport(kind="residents", filename=filename, dry_run=dry_run)
-    rows, report.errors = read_rows(data, RESIDENT_COLUMNS, max_rows=MAX_ROWS)
-    found = _validate_residents(session, rows, report.errors)
-    if report.errors:
-        return report
-
-    people = found.known
-    new_people: dict[str, Person] = {}
-    person_updates: list[tuple[SQLModel, dict[str, Any]]] = []
-    outcome: dict[int, str] = {}
-    for email, (number, wanted) in found.people.items():
-        person = people.get(email)
-        if person is None:
-            new_people[email] = Person(email=email, **{"language": Language.fi, **wanted})
-            report.changes.append(Change(number, "person", email, "create"))
-            outcome[number] = "create"
-            continue
-        changes = _differences(person, wanted)
-        if changes:
-            person_updates.append((person, changes))
-            report.changes.append(Change(number, "person", email, "update", list(changes)))
-            outcome[number] = "update"
-
-    residency_creates: list[tuple[str, Residency]] = []
-    residency_updates: list[tuple[SQLModel, dict[str, Any]]] = []
-    for number, values in found.rows:
-        house = found.houses[values["house_code"].lower()]
-        key_text = f"{house.code} {values['apartment']}, {values['starts_on'].isoformat()}"
-        wanted = {"tenure": values["tenure"], "ends_on": values["ends_on"]}
-        person = people.get(values["email"])
-        existing = None
-        if person is not None:
-            key = (person.id, house.id, values["apartment"], values["starts_on"])
-            existing = found.existing.get(key)
-        if existing is None:
-            assert house.id is not None
-            new = Residency(
-                person_id=0,  # set once a new person has its id
-                house_id=house.id,
-                apartment=values["apartment"],
-                starts_on=values["starts_on"],
-                **wanted,
-            )
-            residency_creates.append((values["email"], new))
-            report.changes.append(Change(number, "residency", key_text, "create"))
-            outcome[number] = "create"
-            continue
-        changes = _differences(existing, wanted)
-        if changes:
-            residency_updates.append((existing, changes))
-            report.changes.append(Change(number, "residency", key_text, "update", list(changes)))
-            outcome.setdefault(number, "update")
-
-    report.rows = len(found.rows)
-    report.created = sum(1 for v in outcome.values() if v == "create")
-    report.updated = sum(1 for v in outcome.values() if v == "update")
-    report.unchanged = report.rows - report.created - report.updated
-    report.changes.sort(key=lambda c: c.row)
-    if dry_run or not report.changes:
-        return report
-    with session.begin_nested():
-        _store(session, actor_id, list(new_people.values()), person_updates)
-        for email, residency in residency_creates:
-            person_id = (new_people.get(email) or people[email]).id
-            assert person_id is not None
-            residency.person_id = person_id
-        _store(session, actor_id, [r for _e, r in residency_creates], residency_updates)
-    report.stored = True
-    return report

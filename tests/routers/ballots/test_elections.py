@@ -18,6 +18,7 @@ from app.models.ballots import (
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.models.people import StaffKind
 from app.services.ballots import elections as service
+from app.services.ballots import voting as voting_service
 from tests.support import (
     api_headers,
     fi,
@@ -174,7 +175,7 @@ def test_a_resident_cannot_vote_on_the_houses_behalf(client, session, world):
 
 
 def test_turnout_is_for_management_and_the_count_waits_for_the_close(client, session, world):
-    service.cast_vote(
+    voting_service.cast_vote(
         session,
         world.voting,
         world.voters.chair.id,

@@ -21,8 +21,10 @@ from app.models.ballots import (
 )
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.models.yte import YteMember
+from app.services.ballots import counting
 from app.services.ballots import elections as service
 from app.services.ballots import secrecy as ballots
+from app.services.ballots import voting as voting_service
 from tests.support import fi, make_committee, make_house, make_person, make_resident
 
 TODAY = date.today()
@@ -110,7 +112,7 @@ def test_a_vote_stores_a_participation_record_and_an_anonymous_ballot(session):
     election = _election(session)
     a, b, _c = _candidates(session, election, 3)
     house, chair, _vice = _house_with_officers(session)
-    receipt = service.cast_vote(session, election, chair.id, house.id, [a.id, b.id], TODAY)
+    receipt = voting_service.cast_vote(session, election, chair.id, house.id, [a.id, b.id], TODAY)
 
     participation = session.exec(select(ElectionParticipation)).one()
     assert (participation.house_id, participation.cast_by) == (house.id, chair.id)
@@ -119,10 +121,10 @@ def test_a_vote_stores_a_participation_record_and_an_anonymous_ballot(session):
     assert ballot.receipt_hash == ballots.receipt_hash(receipt)
     marked = session.exec(select(ElectionBallotChoice.candidate_id)).all()
     assert sorted(marked) == sorted([a.id, b.id])
-    assert service.verify_receipt(session, election, receipt)
-    assert service.verify_receipt(session, election, receipt.lower().replace("-", " "))
-    assert not service.verify_receipt(session, election, ballots.new_receipt())
-    assert not service.verify_receipt(session, election, "")
+    assert voting_service.verify_receipt(session, election, receipt)
+    assert voting_service.verify_receipt(session, election, receipt.lower().replace("-", " "))
+    assert not voting_service.verify_receipt(session, election, ballots.new_receipt())
+    assert not voting_service.verify_receipt(session, election, "")
 
 
 def test_nothing_in_the_database_links_a_ballot_to_its_voter(session):
@@ -132,7 +134,7 @@ def test_nothing_in_the_database_links_a_ballot_to_its_voter(session):
     for i in range(3):
         house, chair, _vice = _house_with_officers(session)
         voters.append((house, chair))
-        service.cast_vote(session, election, chair.id, house.id, [candidates[i].id], TODAY)
+        voting_service.cast_vote(session, election, chair.id, house.id, [candidates[i].id], TODAY)
 
     # The ballot tables have no column that could name, date or order a voter.
     inspector = inspect(session.connection())
@@ -186,7 +188,7 @@ def test_bad_votes_are_refused_and_store_nothing(session, case):
     elif case == "other_house":
         house_id = other_house.id
     with pytest.raises(ValidationFailed) as info:
-        service.cast_vote(session, election, chair.id, house_id, marked, day)
+        voting_service.cast_vote(session, election, chair.id, house_id, marked, day)
     assert info.value.errors
     assert _ballot_rows(session) == 0
     assert session.exec(select(ElectionParticipation)).all() == []
@@ -196,9 +198,9 @@ def test_a_house_votes_once_and_cannot_change_its_vote(session):
     election = _election(session)
     a, b = _candidates(session, election, 2)
     house, chair, vice = _house_with_officers(session)
-    service.cast_vote(session, election, chair.id, house.id, [a.id], TODAY)
+    voting_service.cast_vote(session, election, chair.id, house.id, [a.id], TODAY)
     with pytest.raises(ValidationFailed) as info:
-        service.cast_vote(session, election, vice.id, house.id, [b.id], TODAY)
+        voting_service.cast_vote(session, election, vice.id, house.id, [b.id], TODAY)
     assert info.value.errors["house_id"] == fi(
         "This house has already voted; a cast vote cannot be changed."
     )
@@ -211,11 +213,11 @@ def test_vice_chair_and_a_named_committee_member_may_cast_the_vote_a_resident_ma
     (a,) = _candidates(session, election, 1)
     house, chair, vice = _house_with_officers(session)
     resident = make_resident(session, house)
-    assert service.voting_houses(session, election, vice.id, TODAY) == {house.id}
-    assert service.voting_houses(session, election, resident.id, TODAY) == set()
+    assert voting_service.voting_houses(session, election, vice.id, TODAY) == {house.id}
+    assert voting_service.voting_houses(session, election, resident.id, TODAY) == set()
     outsider = make_person(session)
     with pytest.raises(Forbidden):
-        service.name_delegate(session, election, house.id, resident.id, outsider.id, TODAY)
+        voting_service.name_delegate(session, election, house.id, resident.id, outsider.id, TODAY)
     # The vote goes to a member of the house's committee, not to any resident or stranger.
     member = make_resident(session, house)
     committee = session.exec(
@@ -223,18 +225,18 @@ def test_vice_chair_and_a_named_committee_member_may_cast_the_vote_a_resident_ma
     ).one()
     session.add(CommitteeMember(committee_id=committee.id, person_id=member.id))
     session.flush()
-    assert service.delegate_choices(session, house.id, TODAY) == [member]
+    assert voting_service.delegate_choices(session, house.id, TODAY) == [member]
     for stranger in (resident, outsider):
         with pytest.raises(ValidationFailed) as refused:
-            service.name_delegate(session, election, house.id, stranger.id, chair.id, TODAY)
+            voting_service.name_delegate(session, election, house.id, stranger.id, chair.id, TODAY)
         assert set(refused.value.errors) == {"person_id"}
-    assert service.named_delegates(session, election, [house.id]) == {}
-    service.name_delegate(session, election, house.id, member.id, chair.id, TODAY)
-    assert service.named_delegates(session, election, [house.id]) == {house.id: member}
-    assert service.voting_houses(session, election, member.id, TODAY) == {house.id}
-    assert service.voting_houses(session, election, resident.id, TODAY) == set()
-    service.cast_vote(session, election, member.id, house.id, [a.id], TODAY)
-    assert service.turnout(session, election, TODAY).voted == 1
+    assert voting_service.named_delegates(session, election, [house.id]) == {}
+    voting_service.name_delegate(session, election, house.id, member.id, chair.id, TODAY)
+    assert voting_service.named_delegates(session, election, [house.id]) == {house.id: member}
+    assert voting_service.voting_houses(session, election, member.id, TODAY) == {house.id}
+    assert voting_service.voting_houses(session, election, resident.id, TODAY) == set()
+    voting_service.cast_vote(session, election, member.id, house.id, [a.id], TODAY)
+    assert voting_service.turnout(session, election, TODAY).voted == 1
 
 
 def test_counting_waits_for_the_close_and_seats_the_new_term(session):
@@ -244,7 +246,7 @@ def test_counting_waits_for_the_close_and_seats_the_new_term(session):
     for i in range(5):
         house, chair, _vice = _house_with_officers(session)
         marked = [candidates[0].id, candidates[1].id, candidates[2 + i].id]
-        service.cast_vote(session, election, chair.id, house.id, marked, TODAY)
+        voting_service.cast_vote(session, election, chair.id, house.id, marked, TODAY)
     for c in candidates:
         votes[c.id] = 0
     for c in candidates[:2]:
@@ -253,16 +255,16 @@ def test_counting_waits_for_the_close_and_seats_the_new_term(session):
         votes[c.id] = 1
 
     with pytest.raises(ValidationFailed):
-        service.count(session, election, None, now=datetime.now(UTC))
+        counting.count(session, election, None, now=datetime.now(UTC))
     closed = datetime.combine(election.voting_closes_on + timedelta(days=1), datetime.min.time())
     closed = closed.replace(hour=12, tzinfo=UTC)
-    service.count(session, election, None, now=closed, seed="abc123")
+    counting.count(session, election, None, now=closed, seed="abc123")
     assert election.counted_at is not None and election.lot_seed == "abc123"
     assert election.ballots_counted == 5 and election.houses_voted == 5
     rows = service.candidates(session, election)
     assert [r.candidate.votes for r in rows] == sorted(votes.values(), reverse=True)
     # Re-running the lot from the published seed gives the published order.
-    assert [r.candidate.id for r in rows] == service.ranking(votes, "abc123")
+    assert [r.candidate.id for r in rows] == counting.ranking(votes, "abc123")
     elected = [r.candidate for r in rows if r.candidate.elected]
     assert len(elected) == 7  # ten seats, but only seven candidates got votes
     assert service.phase(election, closed.date()) == service.Phase.results
@@ -271,18 +273,18 @@ def test_counting_waits_for_the_close_and_seats_the_new_term(session):
     members = session.exec(select(YteMember).where(YteMember.term_id == election.term_id)).all()
     assert {m.person_id for m in members} == {c.person_id for c in elected}
     with pytest.raises(ValidationFailed):
-        service.count(session, election, None, now=closed)
+        counting.count(session, election, None, now=closed)
 
 
 def test_ties_for_the_last_seat_are_decided_by_a_reproducible_lot():
     votes = {11: 3, 12: 2, 13: 2, 14: 2, 15: 1}
-    first = service.ranking(votes, "seed-1")
+    first = counting.ranking(votes, "seed-1")
     assert first[0] == 11 and first[-1] == 15
     assert set(first[1:4]) == {12, 13, 14}
-    assert service.ranking(dict(reversed(list(votes.items()))), "seed-1") == first
-    orders = {tuple(service.ranking(votes, f"seed-{i}")) for i in range(20)}
+    assert counting.ranking(dict(reversed(list(votes.items()))), "seed-1") == first
+    orders = {tuple(counting.ranking(votes, f"seed-{i}")) for i in range(20)}
     assert len(orders) > 1  # the seed decides, not the ids
-    tied = sorted([12, 13, 14], key=lambda cid: service.lot_key("seed-1", cid))
+    tied = sorted([12, 13, 14], key=lambda cid: counting.lot_key("seed-1", cid))
     assert first[1:4] == tied
 
 
@@ -296,9 +298,9 @@ def test_board_nomination_uses_the_same_machinery_without_a_term(session):
     )
     a, b, c = _candidates(session, election, 3)
     house, chair, _vice = _house_with_officers(session)
-    service.cast_vote(session, election, chair.id, house.id, [a.id, b.id], TODAY)
+    voting_service.cast_vote(session, election, chair.id, house.id, [a.id, b.id], TODAY)
     later = datetime.combine(election.voting_closes_on + timedelta(days=1), datetime.min.time())
-    service.count(session, election, None, now=later.replace(hour=12, tzinfo=UTC))
+    counting.count(session, election, None, now=later.replace(hour=12, tzinfo=UTC))
     assert election.term_id is None and election.term_starts_on is None
     assert {
         x.candidate.id for x in service.candidates(session, election) if x.candidate.elected
@@ -335,7 +337,7 @@ def test_two_simultaneous_votes_for_one_house_leave_one_ballot(engine: Engine):
             assert e is not None
             barrier.wait()
             try:
-                service.cast_vote(s, e, person_id, ids["house"], [ids["a"]], TODAY)
+                voting_service.cast_vote(s, e, person_id, ids["house"], [ids["a"]], TODAY)
                 s.commit()
                 outcomes.append("ok")
             except ValidationFailed:
@@ -388,9 +390,9 @@ def test_turnout_counts_houses_never_choices(session):
     election = _election(session)
     (a,) = _candidates(session, election, 1)
     house, chair, _vice = _house_with_officers(session)
-    before = service.turnout(session, election, TODAY)
-    service.cast_vote(session, election, chair.id, house.id, [a.id], TODAY)
-    after = service.turnout(session, election, TODAY)
+    before = voting_service.turnout(session, election, TODAY)
+    voting_service.cast_vote(session, election, chair.id, house.id, [a.id], TODAY)
+    after = voting_service.turnout(session, election, TODAY)
     assert (before.voted, after.voted) == (0, 1)
     assert after.houses >= 2
     assert set(vars(after)) == {"voted", "houses"}

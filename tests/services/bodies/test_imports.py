@@ -11,6 +11,7 @@ from app.models.audit import AuditEntry
 from app.models.houses import House, Residency, Tenure
 from app.models.people import Language, Person, StaffKind
 from app.services.bodies import imports as imports_service
+from app.services.bodies import resident_import
 from app.services.platform.csv_reading import BadCell, Column, integer_parser, parse_row
 from tests.support import make_house, make_person, make_resident, make_staff
 
@@ -400,7 +401,7 @@ def person(session, email: str) -> Person | None:
 
 
 def test_good_residents_file_creates_people_and_residencies(session, admin, houses):
-    report = imports_service.import_residents(session, residents_file(), admin.id)
+    report = resident_import.import_residents(session, residents_file(), admin.id)
     assert report.ok, report.errors
     assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
     aino = person(session, "aino.virtanen@example.com")
@@ -427,9 +428,9 @@ def test_good_residents_file_creates_people_and_residencies(session, admin, hous
 
 
 def test_same_residents_file_again_changes_nothing(session, admin, houses):
-    imports_service.import_residents(session, residents_file(), admin.id)
+    resident_import.import_residents(session, residents_file(), admin.id)
     audits_before = len(audit_rows(session))
-    again = imports_service.import_residents(session, residents_file(), admin.id)
+    again = resident_import.import_residents(session, residents_file(), admin.id)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert again.changes == []
     assert len(audit_rows(session)) == audits_before
@@ -447,7 +448,7 @@ def test_known_person_and_residency_are_updated(session, admin, houses):
         starts_on=date(2016, 9, 1),
         tenure=Tenure.renter,
     )
-    report = imports_service.import_residents(session, residents_file(), admin.id)
+    report = resident_import.import_residents(session, residents_file(), admin.id)
     assert report.ok, report.errors
     assert (report.created, report.updated, report.unchanged) == (2, 1, 0)
     session.refresh(known)
@@ -475,7 +476,7 @@ def test_empty_optional_person_values_are_kept(session, admin, houses):
         RESIDENTS_HEADER,
         "IMP-1,A 12,Matti Virtanen,matti.virtanen@example.com,,,,holder,2016-09-01,",
     )
-    report = imports_service.import_residents(session, data, admin.id)
+    report = resident_import.import_residents(session, data, admin.id)
     assert report.unchanged == 1
     session.refresh(known)
     assert (known.phone, known.language) == ("045 111 2222", Language.en)
@@ -497,7 +498,7 @@ def test_empty_optional_person_values_are_kept(session, admin, houses):
 )
 def test_resident_row_errors(session, admin, houses, line, column, reason):
     good = "IMP-2,B 2,Toinen,toinen@example.com,,,,holder,2020-01-01,"
-    report = imports_service.import_residents(
+    report = resident_import.import_residents(
         session, csv_bytes(RESIDENTS_HEADER, good, line), admin.id
     )
     assert errors_of(report) == [(3, column)]
@@ -508,7 +509,7 @@ def test_resident_row_errors(session, admin, houses, line, column, reason):
 
 def test_duplicate_residency_in_the_file(session, admin, houses):
     line = "IMP-1,A 1,Nimi,n@example.com,,,,holder,2020-01-01,"
-    report = imports_service.import_residents(
+    report = resident_import.import_residents(
         session, csv_bytes(RESIDENTS_HEADER, line, line.replace("n@", "N@")), admin.id
     )
     assert errors_of(report) == [(3, "email")]
@@ -516,7 +517,7 @@ def test_duplicate_residency_in_the_file(session, admin, houses):
 
 
 def test_conflicting_person_values_in_the_file(session, admin, houses):
-    report = imports_service.import_residents(
+    report = resident_import.import_residents(
         session,
         csv_bytes(
             RESIDENTS_HEADER,
@@ -530,7 +531,7 @@ def test_conflicting_person_values_in_the_file(session, admin, houses):
 
 
 def test_one_person_moving_within_the_file(session, admin, houses):
-    report = imports_service.import_residents(
+    report = resident_import.import_residents(
         session,
         csv_bytes(
             RESIDENTS_HEADER,
@@ -554,7 +555,7 @@ def residencies_of(session, someone: Person) -> list[Residency]:
 def test_house_code_of_residents_is_matched_in_any_case(session, admin):
     haso = make_house(session, code="HASO-001")
     data = csv_bytes(RESIDENTS_HEADER, "haso-001,A 1,Nimi,n@example.com,,,,holder,2020-01-01,")
-    report = imports_service.import_residents(session, data, admin.id)
+    report = resident_import.import_residents(session, data, admin.id)
     assert report.ok, report.errors
     assert [c.key for c in report.changes if c.entity == "residency"] == [
         "HASO-001 A 1, 2020-01-01"
@@ -563,7 +564,7 @@ def test_house_code_of_residents_is_matched_in_any_case(session, admin):
     assert resident is not None
     assert [r.house_id for r in residencies_of(session, resident)] == [haso.id]
 
-    again = imports_service.import_residents(
+    again = resident_import.import_residents(
         session,
         csv_bytes(RESIDENTS_HEADER, "Haso-001,A 1,Nimi,n@example.com,,,,holder,2020-01-01,"),
         admin.id,
@@ -572,7 +573,7 @@ def test_house_code_of_residents_is_matched_in_any_case(session, admin):
 
 
 def test_house_codes_differing_only_in_case_are_one_residency_key(session, admin, houses):
-    report = imports_service.import_residents(
+    report = resident_import.import_residents(
         session,
         csv_bytes(
             RESIDENTS_HEADER,
@@ -595,12 +596,12 @@ def test_apartment_in_another_case_and_spacing_is_the_same_residency(session, ad
         starts_on=date(2020, 1, 1),
     )
     data = csv_bytes(RESIDENTS_HEADER, "IMP-1,a   1,Nimi,n@example.com,,,,holder,2020-01-01,")
-    report = imports_service.import_residents(session, data, admin.id)
+    report = resident_import.import_residents(session, data, admin.id)
     assert report.ok, report.errors
     assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
     assert [r.apartment for r in residencies_of(session, known)] == ["A 1"]
 
-    ended = imports_service.import_residents(
+    ended = resident_import.import_residents(
         session,
         csv_bytes(RESIDENTS_HEADER, "IMP-1,a 1,Nimi,n@example.com,,,,holder,2020-01-01,2022-12-31"),
         admin.id,
@@ -613,7 +614,7 @@ def test_apartment_in_another_case_and_spacing_is_the_same_residency(session, ad
 
 def test_new_residency_stores_the_apartment_normalised(session, admin, houses):
     data = csv_bytes(RESIDENTS_HEADER, "IMP-1,c    5 b,Nimi,n@example.com,,,,holder,2020-01-01,")
-    report = imports_service.import_residents(session, data, admin.id)
+    report = resident_import.import_residents(session, data, admin.id)
     assert report.ok, report.errors
     resident = person(session, "n@example.com")
     assert resident is not None
@@ -644,7 +645,7 @@ def test_residency_overlapping_one_in_the_database_is_an_error(
         "IMP-2,B 2,Toinen,toinen@example.com,,,,holder,2020-01-01,",
         f"IMP-1,{apartment},Uusi Nimi,n@example.com,,,,holder,{starts_on},{ends_on}",
     )
-    report = imports_service.import_residents(session, data, admin.id)
+    report = resident_import.import_residents(session, data, admin.id)
     assert errors_of(report) == [(3, "starts_on")]
     assert report.errors[0].value == starts_on
     reason = report.errors[0].reason
@@ -676,13 +677,13 @@ def test_residency_next_to_one_in_the_database_is_accepted(
     data = csv_bytes(
         RESIDENTS_HEADER, f"{house_code},B 2,Nimi,n@example.com,,,,holder,{starts_on},"
     )
-    report = imports_service.import_residents(session, data, admin.id)
+    report = resident_import.import_residents(session, data, admin.id)
     assert report.ok, report.errors
     assert len(residencies_of(session, known)) == 2
 
 
 def test_overlapping_residencies_in_the_file_are_an_error(session, admin, houses):
-    report = imports_service.import_residents(
+    report = resident_import.import_residents(
         session,
         csv_bytes(
             RESIDENTS_HEADER,
@@ -711,7 +712,7 @@ def test_file_may_end_a_residency_and_start_the_next(session, admin, houses):
         "IMP-1,B 2,Nimi,n@example.com,,,,holder,2021-01-01,",
         "IMP-1,A 1,Nimi,n@example.com,,,,holder,2020-01-01,2020-12-31",
     )
-    report = imports_service.import_residents(session, data, admin.id)
+    report = resident_import.import_residents(session, data, admin.id)
     assert report.ok, report.errors
     assert (report.created, report.updated, report.unchanged) == (1, 1, 0)
     stays = residencies_of(session, known)
@@ -721,7 +722,7 @@ def test_file_may_end_a_residency_and_start_the_next(session, admin, houses):
     ]
     audits = len(audit_rows(session))
 
-    again = imports_service.import_residents(session, data, admin.id)
+    again = resident_import.import_residents(session, data, admin.id)
     assert again.ok, again.errors
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert again.changes == []
@@ -742,14 +743,14 @@ def test_overlap_reason_is_translated(session, admin, houses):
         "IMP-1,C 3,Nimi,n@example.com,,,,holder,2021-02-01,",
     )
     with use_language("fi"):
-        report = imports_service.import_residents(session, data, admin.id)
+        report = resident_import.import_residents(session, data, admin.id)
     assert errors_of(report) == [(2, "starts_on"), (3, "starts_on")]
     assert "asunto A 1" in report.errors[0].reason and "1.1.2020" in report.errors[0].reason
     assert "rivillä 2" in report.errors[1].reason
 
 
 def test_residents_dry_run_stores_nothing(session, admin, houses):
-    report = imports_service.import_residents(session, residents_file(), admin.id, dry_run=True)
+    report = resident_import.import_residents(session, residents_file(), admin.id, dry_run=True)
     assert report.ok
     assert report.count("person", "create") == 3
     assert report.count("residency", "create") == 3
@@ -760,7 +761,7 @@ def test_residents_dry_run_stores_nothing(session, admin, houses):
 def test_example_files_import_cleanly(session, admin):
     houses = imports_service.import_houses(session, imports_service.example("houses.csv"), admin.id)
     assert houses.ok, houses.errors
-    residents = imports_service.import_residents(
+    residents = resident_import.import_residents(
         session, imports_service.example("residents.csv"), admin.id
     )
     assert residents.ok, residents.errors

@@ -11,7 +11,7 @@ from app.deps import SessionDep, require, today
 from app.errors import ValidationFailed
 from app.models.types import utcnow
 from app.services.access.roles import Principal
-from app.services.bodies import compliance as compliance_service
+from app.services.compliance import status as compliance_service
 from app.templating import render
 
 router = APIRouter()

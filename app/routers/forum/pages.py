@@ -18,8 +18,6 @@ from app.jinja import local, participation_name
 from app.models.forum import AgendaItem, ForumSession, ItemKind
 from app.models.forum_schemas import (
     ItemInput,
-    ItemUpdate,
-    MinutesInput,
     SessionEditForm,
     SessionForm,
 )
@@ -64,11 +62,11 @@ ManagedSession = Annotated[ForumSession, Depends(get_managed_session)]
 ManagedItem = Annotated[AgendaItem, Depends(get_managed_item)]
 
 
-def _back(forum_session_id: int | None, anchor: str = "") -> RedirectResponse:
+def back(forum_session_id: int | None, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/forum/sessions/{forum_session_id}{anchor}", status_code=303)
 
 
-def _choices() -> dict[str, Any]:
+def choices() -> dict[str, Any]:
     """Options for the select fields, in the current language."""
     return {
         "kind_options": [
@@ -106,7 +104,7 @@ def _session_form(
         "values": values,
         "forum_session": forum_session,
         "errors": errors or {},
-        **_choices(),
+        **choices(),
     }
     return render(request, "forum/session_form.html", context, status_code=status_code)
 
@@ -136,7 +134,7 @@ def create_session(
         created = forum_service.create_session(session, data.to_create(), user)
     except ValidationFailed as exc:
         return _session_form(request, values, None, exc.errors, UNPROCESSABLE)
-    return _back(created.id)
+    return back(created.id)
 
 
 @router.get("/forum/sessions/{session_id}/edit", name="edit_forum_session")
@@ -165,18 +163,18 @@ def update_session(
         return _session_form(request, values, forum_session, exc.errors, UNPROCESSABLE)
     except Conflict:
         values["version"] = forum_session.version
-        return _session_form(request, values, forum_session, {"": _conflict()}, 409)
-    return _back(forum_session.id)
+        return _session_form(request, values, forum_session, {"": conflict()}, 409)
+    return back(forum_session.id)
 
 
-def _conflict() -> str:
+def conflict() -> str:
     return _(
         "Someone else saved this in the meantime. Your changes are kept below: compare them "
         "with the saved version and save again."
     )
 
 
-def _detail(
+def detail(
     request: Request,
     session: SessionDep,
     user: Principal,
@@ -206,7 +204,7 @@ def _detail(
         "notice_days": get_settings().forum_notice_days,
         "errors": errors or {},
         "values": values or {"planned_minutes": 15, "participation": "planning", "kind": "theme"},
-        **_choices(),
+        **choices(),
     }
     return render(request, "forum/detail.html", context, status_code=status_code)
 
@@ -216,7 +214,7 @@ def session_page(
     request: Request, session: SessionDep, user: Viewer, forum_session: ViewableSession
 ) -> Response:
     """A session: time, place, the agenda with its minutes, and management's actions."""
-    return _detail(request, session, user, forum_session)
+    return detail(request, session, user, forum_session)
 
 
 @router.post("/forum/sessions/{session_id}/items")
@@ -232,8 +230,8 @@ def add_item(
     try:
         forum_agenda.add_item(session, forum_session, parse(ItemInput, values), user)
     except ValidationFailed as exc:
-        return _detail(request, session, user, forum_session, exc.errors, values, UNPROCESSABLE)
-    return _back(forum_session.id, "#agenda-title")
+        return detail(request, session, user, forum_session, exc.errors, values, UNPROCESSABLE)
+    return back(forum_session.id, "#agenda-title")
 
 
 @router.post("/forum/sessions/{session_id}/items/from-initiative")
@@ -249,12 +247,12 @@ def add_from_initiative(
         initiative_id = int(form.get("initiative_id", ""))
     except ValueError:
         errors = {"initiative_id": _("Choose an initiative from the queue.")}
-        return _detail(request, session, user, forum_session, errors, None, UNPROCESSABLE)
+        return detail(request, session, user, forum_session, errors, None, UNPROCESSABLE)
     try:
         forum_agenda.add_initiative(session, forum_session, initiative_id, user)
     except ValidationFailed as exc:
-        return _detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
-    return _back(forum_session.id, "#agenda-title")
+        return detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
+    return back(forum_session.id, "#agenda-title")
 
 
 @router.post("/forum/sessions/{session_id}/publish")
@@ -272,9 +270,9 @@ def publish_agenda(
     try:
         minutes_service.publish_agenda(session, forum_session, user, override=override)
     except ValidationFailed as exc:
-        return _detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
+        return detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
     background.add_task(mail_service.send_pending, bind)
-    return _back(forum_session.id)
+    return back(forum_session.id)
 
 
 @router.post("/forum/sessions/{session_id}/publish-minutes")
@@ -285,8 +283,8 @@ def publish_minutes(
     try:
         minutes_service.publish_minutes(session, forum_session, user)
     except ValidationFailed as exc:
-        return _detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
-    return _back(forum_session.id)
+        return detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
+    return back(forum_session.id)
 
 
 @router.get("/forum/sessions/{session_id}/print", name="forum_session_print")
@@ -304,7 +302,7 @@ def print_page(
         "ends_at": forum_service.ends_at(forum_session),
         "owners": minutes_service.follow_up_owners(session, agenda),
         "base_url": get_settings().base_url.rstrip("/"),
-        **_choices(),
+        **choices(),
     }
     return render(request, "forum/print.html", context)
 
@@ -318,135 +316,3 @@ def calendar_file(session: SessionDep, user: Viewer, forum_session: ViewableSess
 
 
 # ---- agenda items --------------------------------------------------------------------------
-
-
-def _item_form(
-    request: Request,
-    session: SessionDep,
-    item: AgendaItem,
-    values: dict[str, Any],
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    context = {
-        "item": item,
-        "forum_session": forum_service.get(session, item.session_id),
-        "values": values,
-        "errors": errors or {},
-        **_choices(),
-    }
-    return render(request, "forum/item_form.html", context, status_code=status_code)
-
-
-@router.get("/forum/items/{item_id}/edit", name="edit_agenda_item")
-def edit_item_form(
-    request: Request, session: SessionDep, user: Manager, item: ManagedItem
-) -> Response:
-    """The form for an agenda item."""
-    return _item_form(request, session, item, item.model_dump())
-
-
-@router.post("/forum/items/{item_id}/edit")
-def update_item(
-    request: Request, session: SessionDep, user: Manager, item: ManagedItem, form: FormData
-) -> Response:
-    """Save the item; a stale form is shown again with a conflict message."""
-    values: dict[str, Any] = dict(form)
-    forum_session = forum_service.get(session, item.session_id)
-    try:
-        data = parse(ItemUpdate, values)
-        forum_agenda.update_item(session, forum_session, item, data, user)
-    except ValidationFailed as exc:
-        return _item_form(request, session, item, values, exc.errors, UNPROCESSABLE)
-    except Conflict:
-        values["version"] = item.version
-        return _item_form(request, session, item, values, {"": _conflict()}, 409)
-    return _back(item.session_id, f"#item-{item.id}")
-
-
-@router.post("/forum/items/{item_id}/move")
-def move_item(
-    request: Request, session: SessionDep, user: Manager, item: ManagedItem, form: FormData
-) -> Response:
-    """Move an item one place up or down."""
-    forum_session = forum_service.get(session, item.session_id)
-    try:
-        forum_agenda.move_item(session, forum_session, item, form.get("direction", ""), user)
-    except ValidationFailed as exc:
-        return _detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
-    return _back(item.session_id, f"#item-{item.id}")
-
-
-@router.post("/forum/items/{item_id}/remove")
-def remove_item(
-    request: Request, session: SessionDep, user: Manager, item: ManagedItem
-) -> Response:
-    """Take an item off the agenda."""
-    forum_session = forum_service.get(session, item.session_id)
-    try:
-        forum_agenda.remove_item(session, forum_session, item, user)
-    except ValidationFailed as exc:
-        return _detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
-    return _back(item.session_id, "#agenda-title")
-
-
-def _minutes_form(
-    request: Request,
-    session: SessionDep,
-    item: AgendaItem,
-    values: dict[str, Any],
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-    conflict: bool = False,
-) -> Response:
-    forum_session = forum_service.get(session, item.session_id)
-    owners = forum_service.participants(session, today())
-    context = {
-        "item": item,
-        "forum_session": forum_session,
-        "initiative": forum_service.initiatives_of(session, [item]).get(item.initiative_id or 0),
-        "owner_options": [("", _("Nobody"))] + [(p.id, p.name) for p in owners],
-        "values": values,
-        "errors": errors or {},
-        "conflict": conflict,
-        "started": forum_service.has_started(forum_session, utcnow()),
-        **_choices(),
-    }
-    return render(request, "forum/minutes.html", context, status_code=status_code)
-
-
-@router.get("/forum/items/{item_id}/minutes", name="agenda_item_minutes")
-def minutes_form(
-    request: Request, session: SessionDep, user: Manager, item: ManagedItem
-) -> Response:
-    """The form for an item's minutes."""
-    return _minutes_form(request, session, item, item.model_dump())
-
-
-@router.post("/forum/items/{item_id}/minutes")
-def save_minutes(
-    request: Request,
-    session: SessionDep,
-    user: Manager,
-    item: ManagedItem,
-    form: FormData,
-    background: BackgroundTasks,
-    bind: Bind,
-) -> Response:
-    """Save the minutes; a decision with an outcome answers the item's initiative."""
-    values: dict[str, Any] = dict(form)
-    forum_session = forum_service.get(session, item.session_id)
-    try:
-        data = parse(MinutesInput, values)
-        result = minutes_service.record(session, forum_session, item, data, user)
-    except ValidationFailed as exc:
-        return _minutes_form(request, session, item, values, exc.errors, UNPROCESSABLE)
-    except Conflict:
-        values["version"] = item.version
-        return _minutes_form(request, session, item, values, {"": _conflict()}, 409, True)
-    background.add_task(mail_service.send_pending, bind)
-    if result.note:
-        # Said on a page of its own: a redirect would lose why the initiative was not changed.
-        context = {"item": item, "forum_session": forum_session, "result": result}
-        return render(request, "forum/minutes_saved.html", context)
-    return _back(item.session_id, f"#item-{item.id}")

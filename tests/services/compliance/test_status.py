@@ -13,7 +13,7 @@ from app.models.meetings import ResidentMeeting
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus
 from app.models.people import Person, StaffKind
 from app.services.access.roles import Principal
-from app.services.bodies import compliance
+from app.services.compliance import status as compliance
 from tests.support import fi, make_house
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

@@ -1,0 +1,1 @@
+"""House finances and the budget cycle (pages)."""

@@ -1,0 +1,1 @@
+"""The cooperation forum (pages): sessions, their agendas, minutes."""
