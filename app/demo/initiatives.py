@@ -7,6 +7,9 @@ alone, and a past (or an upcoming) forum session is added only if there is none,
 adds nothing.
 """
 
+# Over 400 lines on purpose: the scripts below are data, one story per initiative read top to
+# bottom; split, a story would scatter.
+
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,6 +32,7 @@ from app.models.participation import Participation
 from app.models.people import Person
 from app.services.access.roles import Principal, load_principal
 from app.services.initiatives import records as initiatives_service
+from app.services.initiatives import transitions
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +307,7 @@ def _play(
             answer = AnswerInput(outcome=step.outcome, answer=step.answer)
         if step.action == "evaluate":
             evaluation = EvaluationInput(rating=step.rating or 3, comment=step.answer)
-        initiatives_service.transition(
+        transitions.transition(
             session,
             initiative,
             step.action,

@@ -5,6 +5,9 @@ generated with a fixed random seed, so the same day always gives the same plan. 
 touches the database: app.demo.load inserts the plan.
 """
 
+# Over 400 lines on purpose: the demo company is one plan (houses, people, bodies), data read top
+# to bottom.
+
 import csv
 import json
 import random

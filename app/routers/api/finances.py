@@ -12,6 +12,7 @@ from app.deps import ApiUser, SessionDep, permit, require_api, today
 from app.models.finances import ImportKind
 from app.services.access.roles import Principal
 from app.services.bodies import houses as houses_service
+from app.services.finances import comparison
 from app.services.finances import figures as finances_service
 from app.services.finances import imports as finance_import
 
@@ -171,7 +172,7 @@ def read_company(
 ) -> CompanyPublic:
     """Company totals and averages (Haso-yte, management)."""
     chosen = year or today().year
-    totals = finances_service.company_totals(session, chosen, today())
+    totals = comparison.company_totals(session, chosen, today())
     return CompanyPublic(
         year=chosen,
         houses=totals.houses,

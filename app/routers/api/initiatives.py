@@ -26,6 +26,7 @@ from app.models.participation import Participation
 from app.services.access.roles import Principal
 from app.services.initiatives import lists as initiative_lists
 from app.services.initiatives import records as initiatives_service
+from app.services.initiatives import transitions as transitions_service
 from app.services.mail import delivery as mail_service
 
 router = APIRouter(prefix="/api/v1", tags=["initiatives"])
@@ -178,7 +179,7 @@ def make_transition(
 ) -> InitiativePublic:
     """Make a lifecycle move; 422 at "action" if the state does not allow it, 403 if the
     caller is not one of its actors, 409 if the version is stale."""
-    initiatives_service.move(
+    transitions_service.move(
         session,
         initiative,
         data.action,

@@ -9,6 +9,7 @@ from app.deps import SessionDep, require_api, today
 from app.models.surveys import Survey, SurveyPublic
 from app.routers.api import ERROR_RESPONSES
 from app.services.access.roles import Principal
+from app.services.ballots import survey_results
 from app.services.ballots import surveys as service
 
 router = APIRouter(prefix="/api/v1/surveys", tags=["surveys"], responses=ERROR_RESPONSES)
@@ -71,7 +72,7 @@ def answer_survey(
 def read_results(session: SessionDep, user: Reader, survey: SurveyWithResults) -> dict[str, Any]:
     """Counts per choice and the free texts, once the caller may see them (403 before)."""
     return {
-        "respondents": service.respondents(session, survey),
+        "respondents": survey_results.respondents(session, survey),
         "questions": [
             {
                 "id": r.question.id,
@@ -79,6 +80,6 @@ def read_results(session: SessionDep, user: Reader, survey: SurveyWithResults) -
                 "choices": dict(zip(r.labels, r.counts, strict=True)),
                 "texts": r.texts,
             }
-            for r in service.results(session, survey)
+            for r in survey_results.results(session, survey)
         ],
     }

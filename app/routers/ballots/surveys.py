@@ -16,6 +16,7 @@ from app.models.calendar import Audience
 from app.models.participation import Participation
 from app.models.surveys import Survey, SurveyCreate
 from app.services.access.roles import Principal
+from app.services.ballots import survey_results
 from app.services.ballots import surveys as service
 from app.templating import render
 
@@ -162,9 +163,9 @@ def _detail(
         "may_answer": policies.can_answer_survey(user, survey),
         "answered": service.has_answered(session, survey, user.id),
         "answered_now": answered_now,
-        "results": service.results(session, survey) if visible else None,
+        "results": survey_results.results(session, survey) if visible else None,
         "results_visible": visible,
-        "respondents": service.respondents(session, survey),
+        "respondents": survey_results.respondents(session, survey),
         "manage": policies.can_manage_survey(user, survey),
         "audience_label": _(AUDIENCE_LABELS.get(Audience(survey.audience), "")),
         "scale": service.SCALE,
@@ -206,7 +207,7 @@ def share(session: SessionDep, user: Viewer, survey: ManagedSurvey, form: FormDa
 def results_csv(session: SessionDep, user: Viewer, survey: ExportableSurvey) -> Response:
     """The results as a CSV file for Excel."""
     return Response(
-        service.to_csv(session, survey),
+        survey_results.to_csv(session, survey),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="survey-{survey.id}.csv"'},
     )

@@ -18,6 +18,7 @@ from app.jinja import env
 from app.models.calendar import CalendarEvent, RegistrationStatus
 from app.models.types import local_date, utcnow
 from app.services.access.roles import Principal
+from app.services.calendar import attendees as attendees_service
 from app.services.calendar import registrations as registrations_service
 from app.services.calendar.registrations import RegistrationRefused
 from app.templating import render
@@ -95,12 +96,12 @@ def attendees(
     request: Request, session: SessionDep, user: CurrentUser, event: OrganisedEvent
 ) -> Response:
     """Who has registered and who waits, for the organiser."""
-    listing = registrations_service.attendees(session, event)
+    listing = attendees_service.attendees(session, event)
     context = {
         "event": event,
         "listing": listing,
         "places_left": registrations_service.places_left(session, event),
-        "status_label": registrations_service.status_label,
+        "status_label": attendees_service.status_label,
     }
     return render(request, "calendar/attendees.html", context)
 
@@ -108,7 +109,7 @@ def attendees(
 @router.get("/calendar/events/{event_id}/attendees.csv", name="event_attendees_csv")
 def attendees_csv(session: SessionDep, user: CurrentUser, event: OrganisedEvent) -> Response:
     """The attendee list as CSV for Excel."""
-    body = registrations_service.to_csv(registrations_service.attendees(session, event))
+    body = attendees_service.to_csv(attendees_service.attendees(session, event))
     day = local_date(event.starts_at).isoformat()
     return Response(
         content=body.encode("utf-8"),
@@ -121,7 +122,7 @@ def attendees_csv(session: SessionDep, user: CurrentUser, event: OrganisedEvent)
 
 def registration_panel(
     event: CalendarEvent, user: Principal | None
-) -> registrations_service.Panel | None:
+) -> attendees_service.Panel | None:
     """The registration facts for the event page's partial (None: the event takes none).
 
     The event page is rendered by the calendar with only the event and the user; the facts are
@@ -132,7 +133,7 @@ def registration_panel(
     session = object_session(event)
     if session is None:
         return None
-    return registrations_service.panel(session, event, user, utcnow())  # type: ignore[arg-type]
+    return attendees_service.panel(session, event, user, utcnow())  # type: ignore[arg-type]
 
 
 def registration_message(code: str) -> str:

@@ -14,6 +14,7 @@ from app.models.finances import ImportKind
 from app.models.houses import House
 from app.services.access.roles import Principal
 from app.services.bodies import houses as houses_service
+from app.services.finances import comparison as comparison_service
 from app.services.finances import entries as finance_entries
 from app.services.finances import figures as finances_service
 from app.services.finances import imports as finance_import
@@ -69,7 +70,7 @@ def house_page(
     assert house.id is not None
     chosen, errors = parse_year(year)
     figures = finances_service.house_year(session, house, chosen)
-    comparison = finances_service.comparison(session, house, chosen)
+    comparison = comparison_service.comparison(session, house, chosen)
     context = {
         "house": house,
         "year": chosen,
@@ -115,12 +116,12 @@ def company_page(
     sort = sort if sort in SORTS else "deviation"
     rows = None
     if policies.can_compare_house_finances(user):
-        rows = _sorted(finances_service.summaries(session, chosen), sort)
+        rows = _sorted(comparison_service.summaries(session, chosen), sort)
     context = {
         "year": chosen,
         "years": _years(session, None, chosen),
         "errors": errors,
-        "totals": finances_service.company_totals(session, chosen, today()),
+        "totals": comparison_service.company_totals(session, chosen, today()),
         "rows": rows,
         "sort": sort,
     }
@@ -128,22 +129,22 @@ def company_page(
 
 
 def _sorted(
-    rows: list[finances_service.HouseSummary], sort: str
-) -> list[finances_service.HouseSummary]:
+    rows: list[comparison_service.HouseSummary], sort: str
+) -> list[comparison_service.HouseSummary]:
     if sort == "name":
         return sorted(rows, key=lambda r: r.house.name)
     if sort == "per_m2":
         return sorted(rows, key=lambda r: (r.per_m2 is None, -(r.per_m2 or 0)))
     if sort == "actual":
         return sorted(rows, key=lambda r: -r.actual)
-    return finances_service.by_deviation(rows)
+    return comparison_service.by_deviation(rows)
 
 
 @router.get("/finances.csv", name="finances_csv")
 def company_csv(session: SessionDep, user: Comparer, year: str | None = None) -> Response:
     """Every house side by side as CSV (management)."""
     chosen, _errors = parse_year(year)
-    rows = finances_service.by_deviation(finances_service.summaries(session, chosen))
+    rows = comparison_service.by_deviation(comparison_service.summaries(session, chosen))
     return Response(
         finance_views.to_csv(finance_views.overview_table(rows)),
         media_type="text/csv; charset=utf-8",

@@ -35,6 +35,7 @@ from app.services.initiatives import lifecycle, views
 from app.services.initiatives import lists as initiative_lists
 from app.services.initiatives import notifications as notifications_service
 from app.services.initiatives import records as initiatives_service
+from app.services.initiatives import transitions as transitions_service
 from app.services.mail import delivery as mail_service
 from app.templating import render
 
@@ -262,7 +263,7 @@ def make_transition(
     """Make one move of the lifecycle; a refused move shows its reason at the form."""
     values: dict[str, Any] = dict(form)
     try:
-        initiatives_service.transition(
+        transitions_service.transition(
             session, initiative, action, user, **_move_input(action, values)
         )
     except ValidationFailed as exc:
@@ -298,7 +299,7 @@ def set_review(
         except ValueError:
             raise ValidationFailed({"review_on": _("Enter a date as YYYY-MM-DD.")}) from None
         version = views.positive_int(form.get("version"))
-        initiatives_service.set_review(session, initiative, review_on, user, version)
+        transitions_service.set_review(session, initiative, review_on, user, version)
     except ValidationFailed as exc:
         return _detail(request, session, user, initiative, exc.errors, values, UNPROCESSABLE)
     except Conflict:

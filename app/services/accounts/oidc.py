@@ -8,6 +8,9 @@ then links the identity. Nothing here knows about HTTP frameworks: the caller pa
 client.
 """
 
+# Over 400 lines on purpose: one login's flow (discovery, state, PKCE, token checks, matching
+# the person) read in one place is what a security review of single sign-on needs.
+
 import hmac
 import logging
 import time

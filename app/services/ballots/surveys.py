@@ -9,13 +9,10 @@ Answers go through app/services/ballots/secrecy.py: a participation record per p
 stored apart under a random key with no person (unless the survey is not anonymous).
 """
 
-import csv
-import io
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound, ValidationFailed
@@ -36,8 +33,7 @@ from app.models.surveys import (
 from app.services.access.roles import Principal
 from app.services.ballots import policies
 from app.services.ballots import secrecy as ballots
-from app.services.platform import audit, charts
-from app.services.platform.csv_writing import safe_cell
+from app.services.platform import audit
 
 SCALE = [1, 2, 3, 4, 5]
 PREFIXES = {
@@ -353,78 +349,3 @@ def set_shared(session: Session, survey: Survey, shared: bool, actor_id: int) ->
     session.flush()
     audit.record(session, actor_id, "update", survey, before)
     return survey
-
-
-@dataclass
-class QuestionResult:
-    """One question's results: counts per choice (with a chart) or the free texts."""
-
-    question: SurveyQuestion
-    labels: list[str] = field(default_factory=list)
-    counts: list[int] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    chart: charts.BarChart | None = None
-
-
-def respondents(session: Session, survey: Survey) -> int:
-    """How many people have answered."""
-    return session.exec(
-        select(func.count())
-        .select_from(SurveyParticipation)
-        .where(SurveyParticipation.survey_id == survey.id)
-    ).one()
-
-
-def results(session: Session, survey: Survey) -> list[QuestionResult]:
-    """Counts per choice for each question, free texts in a stable, non-identifying order."""
-    out = []
-    for question in questions(session, survey):
-        result = QuestionResult(question=question)
-        if question.kind == QuestionKind.text:
-            result.texts = sorted(
-                t
-                for t in session.exec(
-                    select(SurveyAnswer.text).where(SurveyAnswer.question_id == question.id)
-                )
-                if t
-            )
-        else:
-            tally = dict(
-                session.exec(
-                    select(SurveyAnswer.value, func.count())
-                    .where(SurveyAnswer.question_id == question.id)
-                    .group_by(col(SurveyAnswer.value))
-                ).all()
-            )
-            keys = SCALE if question.kind == QuestionKind.scale else range(len(question.options))
-            result.labels = (
-                [str(k) for k in keys]
-                if question.kind == QuestionKind.scale
-                else list(question.options)
-            )
-            result.counts = [int(tally.get(k, 0)) for k in keys]
-            result.chart = charts.horizontal_bar_chart(
-                f"q{question.id}",
-                question.text,
-                _("Number of answers per choice"),
-                result.labels,
-                [charts.Series(name=_("Answers"), values=result.counts)],
-                category_header=_("Choice"),
-            )
-        out.append(result)
-    return out
-
-
-def to_csv(session: Session, survey: Survey) -> str:
-    """The results as CSV: question, choice, answers; free texts one per row. BOM and ;."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([safe_cell(c) for c in (_("Question"), _("Choice"), _("Answers"))])
-    for result in results(session, survey):
-        if result.question.kind == QuestionKind.text:
-            for text in result.texts:
-                writer.writerow([safe_cell(result.question.text), "", safe_cell(text)])
-        else:
-            for label, n in zip(result.labels, result.counts, strict=True):
-                writer.writerow([safe_cell(c) for c in (result.question.text, label, n)])
-    return "\ufeff" + buffer.getvalue()

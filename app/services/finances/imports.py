@@ -7,6 +7,9 @@ budget lines of the same houses and years), and only those; the audit log keeps 
 amount. A budget confirmed in the budget cycle is frozen: rows for it are refused.
 """
 
+# Over 400 lines on purpose: the checks of one file format and the store that trusts them stay
+# together, so that no stored row can skip a check.
+
 import io
 import re
 import zipfile

@@ -6,7 +6,8 @@ import re
 from decimal import Decimal
 
 from app.i18n import _, get_language, ngettext
-from app.services.finances.figures import Comparison, HouseSummary, HouseYear
+from app.services.finances.comparison import Comparison, HouseSummary
+from app.services.finances.figures import HouseYear
 from app.services.platform import charts
 from app.services.platform.csv_writing import safe_cell
 

@@ -18,7 +18,7 @@ from app.services.access.roles import Principal
 from app.services.forum import agenda as forum_agenda
 from app.services.forum import policies
 from app.services.forum import sessions as forum_service
-from app.services.initiatives import records as initiatives_service
+from app.services.initiatives import transitions
 from app.services.mail import delivery as mail_service
 from app.services.platform import audit, ics, versioning
 
@@ -160,8 +160,8 @@ def _answer(
         # One savepoint: either both moves are made or neither.
         with session.begin_nested():
             if initiative.state == State.submitted:
-                initiatives_service.transition(session, initiative, "receive", user, now)
-            initiatives_service.transition(
+                transitions.transition(session, initiative, "receive", user, now)
+            transitions.transition(
                 session,
                 initiative,
                 "answer",

@@ -17,10 +17,10 @@ from app.models.houses import House
 from app.models.initiatives import Initiative, InitiativeEvaluation, Scope, State
 from app.models.mail import Delivery
 from app.models.people import Person, StaffKind, StaffRole
+from app.models.types import local_date
 from app.services.access.roles import load_principal
 from app.services.initiatives import lifecycle
 from app.services.initiatives import lists as initiative_lists
-from app.services.initiatives import records as initiatives_service
 from app.services.initiatives.notifications import initiative_url
 from app.services.mail import delivery as mail_service
 
@@ -116,7 +116,7 @@ def remind_due(session: Session, now: datetime) -> int:
     (the mail then says so). A moved deadline is a new deadline and is reminded of again.
     Returns how many mails were queued.
     """
-    today = initiatives_service.local_date(now)
+    today = local_date(now)
     horizon = today + timedelta(days=get_settings().initiative_reminder_days)
     rows = session.exec(
         select(Initiative)
@@ -177,7 +177,7 @@ def flag_overdue(session: Session, now: datetime) -> int:
     always set in the future. A deadline moved past that day is listed again when it passes.
     Returns how many digests were queued.
     """
-    today = initiatives_service.local_date(now)
+    today = local_date(now)
     rows = session.exec(
         select(Initiative)
         .where(initiative_lists.overdue_clause(today))
@@ -232,7 +232,7 @@ def remind_reviews(session: Session, now: datetime) -> int:
     Each review date is reminded of once per person; anyone who has already evaluated the
     outcome is not asked again. Returns how many mails were queued.
     """
-    today = initiatives_service.local_date(now)
+    today = local_date(now)
     rows = session.exec(
         select(Initiative)
         .where(

@@ -12,9 +12,9 @@ from app.jinja import participation_name
 from app.models.houses import House
 from app.models.initiatives import Initiative, Outcome, Scope
 from app.models.people import Person
+from app.models.types import local_date
 from app.services.initiatives import lifecycle
 from app.services.initiatives import lists as initiative_lists
-from app.services.initiatives import records as initiatives_service
 from app.services.platform.csv_writing import safe_cell
 
 
@@ -58,7 +58,7 @@ def _day(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = initiatives_service.local_date(value)
+        value = local_date(value)
     return value.isoformat()
 
 

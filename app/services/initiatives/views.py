@@ -24,7 +24,7 @@ from app.models.participation import Participation
 from app.services.access import policies as access_policies
 from app.services.access.roles import Principal
 from app.services.initiatives import export as export_service
-from app.services.initiatives import lifecycle
+from app.services.initiatives import lifecycle, transitions
 from app.services.initiatives import lists as initiative_lists
 from app.services.initiatives import policies as initiatives_policies
 from app.services.initiatives import records as initiatives_service
@@ -270,9 +270,7 @@ def detail_context(
         "names": names,
         "moves": moves,
         "staff": (
-            initiatives_service.staff_members(session)
-            if any(m.action == "assign" for m in moves)
-            else []
+            transitions.staff_members(session) if any(m.action == "assign" for m in moves) else []
         ),
         "evaluations": evaluations,
         "average_rating": (sum(ratings) / len(ratings)) if ratings else None,

@@ -1,5 +1,8 @@
 """Mail: rendered from templates, written to the delivery table, then sent at most once."""
 
+# Over 400 lines on purpose: the at-most-once sending (claim, send, record) and the retries it
+# relies on are one protocol, kept in one module.
+
 import contextlib
 import hashlib
 import hmac

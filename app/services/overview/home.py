@@ -11,7 +11,7 @@ from app.jinja import fmt_date
 from app.models.houses import House
 from app.models.initiatives import Initiative, InitiativeEvent, Scope, State
 from app.models.meetings import ResidentMeeting
-from app.models.types import utcnow
+from app.models.types import local_date, utcnow
 from app.services.access import policies as access_policies
 from app.services.access.roles import Principal
 from app.services.bodies import meetings as meetings_service
@@ -19,7 +19,6 @@ from app.services.initiatives import lifecycle
 from app.services.initiatives import lists as initiative_lists
 from app.services.initiatives import notifications as notifications_service
 from app.services.initiatives import policies as initiatives_policies
-from app.services.initiatives import records as initiatives_service
 
 
 @dataclass
@@ -184,7 +183,7 @@ def _handled_by(user: Principal) -> ColumnElement[bool]:
 
 def initiative_tasks(session: Session, user: Principal, now: datetime) -> list[Task]:
     """Initiatives awaiting the person, overdue ones first."""
-    today = initiatives_service.local_date(now)
+    today = local_date(now)
     visible = initiative_lists.visible_clause(user)
     awaiting = lifecycle.AWAITING_RECEIPT | lifecycle.AWAITING_ANSWER
     handled = session.exec(

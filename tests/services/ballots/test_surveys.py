@@ -21,6 +21,7 @@ from app.models.surveys import (
     SurveyResponse,
 )
 from app.services.access.roles import load_principal
+from app.services.ballots import survey_results
 from app.services.ballots import surveys as service
 from tests.support import make_chair, make_house, make_manager, make_resident, make_staff
 
@@ -165,14 +166,14 @@ def test_results_charts_csv_and_sharing(session):
         session, survey, _principal(session, people[1]), _form(qs, text="=HYPERLINK(1)"), TODAY
     )
     service.answer(session, survey, _principal(session, people[2]), {}, TODAY)  # all left empty
-    assert service.respondents(session, survey) == 3
-    results = service.results(session, survey)
+    assert survey_results.respondents(session, survey) == 3
+    results = survey_results.results(session, survey)
     assert results[0].counts == [0, 0, 0, 1, 1]
     assert results[1].counts == [2, 0]
     assert results[2].counts == [2, 0, 2]
     assert results[0].chart is not None and results[3].chart is None
     assert results[3].texts == sorted(["Hyvä talo", "=HYPERLINK(1)"])
-    text = service.to_csv(session, survey)
+    text = survey_results.to_csv(session, survey)
     assert text.startswith("\ufeff")
     assert "'=HYPERLINK(1)" in text and ";" in text
 
@@ -202,7 +203,7 @@ def test_anonymous_responses_are_mixed_so_their_order_names_nobody(session, monk
     people = [make_resident(session, house) for _ in range(3)]
     for n, person in enumerate(people, start=1):
         service.answer(session, survey, _principal(session, person), _form(qs, scale=str(n)), TODAY)
-    before = [(r.counts, r.texts) for r in service.results(session, survey)]
+    before = [(r.counts, r.texts) for r in survey_results.results(session, survey)]
 
     def stored_order() -> list[str]:
         rows = session.execute(
@@ -218,8 +219,8 @@ def test_anonymous_responses_are_mixed_so_their_order_names_nobody(session, monk
     assert service.mix_due(session, TODAY) == 3
     assert service.mix_due(session, survey.closes_on + timedelta(days=8)) == 0
     session.expire_all()
-    assert [(r.counts, r.texts) for r in service.results(session, survey)] == before
-    assert service.respondents(session, survey) == 3
+    assert [(r.counts, r.texts) for r in survey_results.results(session, survey)] == before
+    assert survey_results.respondents(session, survey) == 3
     if sqlite:  # stored again in another order than the people answered in
         assert stored_order() != order and sorted(stored_order()) == sorted(order)
     assert service.mix_responses(session, named) == 0

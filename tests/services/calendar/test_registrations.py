@@ -17,6 +17,7 @@ from app.models.mail import Delivery
 from app.models.people import Language, Person, StaffKind
 from app.models.types import utcnow
 from app.services.access.roles import Principal, load_principal
+from app.services.calendar import attendees as attendees_service
 from app.services.calendar import registrations as service
 from app.services.calendar.registrations import RegistrationRefused
 from app.services.mail import delivery as mail_service
@@ -60,7 +61,7 @@ def test_places_then_the_waiting_list_in_order(session, house):
     assert service.waiting_position(session, waiting_c) == 1
     assert service.waiting_position(session, waiting_d) == 2
     assert service.taken(session, event.id) == 4
-    panel = service.panel(session, event, d)
+    panel = attendees_service.panel(session, event, d)
     assert (panel.status, panel.position, panel.places_left) == ("waiting", 2, 0)
     assert not panel.can_register and panel.can_cancel
 
@@ -198,10 +199,10 @@ def test_attendee_list_and_csv(session, house):
     (b,) = residents(session, house, 1, name="Beata Berg")
     service.register(session, event, a, 1)
     service.register(session, event, b, 1)
-    listing = service.attendees(session, event)
+    listing = attendees_service.attendees(session, event)
     assert [x.person.id for x in listing.registered] == [a.id]
     assert [(x.person.id, x.position) for x in listing.waiting] == [(b.id, 1)]
-    body = service.to_csv(listing)
+    body = attendees_service.to_csv(listing)
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
     assert rows[0][0] == fi("Name")

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from app.models.finances import BudgetLine, CacheRevision, CostGroup, GroupKind, MonthlyActual
 from app.models.houses import House
 from app.services.finances import cache as finance_cache
+from app.services.finances import comparison as comparison_service
 from app.services.finances import entries as finance_entries
-from app.services.finances import figures as finances_service
 from app.services.finances import imports as finance_import
 from tests.services.finances.test_figures import _csv
 from tests.support import make_house, make_person
@@ -32,7 +32,7 @@ def empty_cache():
 
 def _compared(session, house) -> tuple:
     """The house, its district's and the company's €/m²/month, as the comparison gives them."""
-    found = finances_service.comparison(session, house, YEAR)
+    found = comparison_service.comparison(session, house, YEAR)
     return (found.house, found.district, found.company)
 
 
@@ -74,7 +74,7 @@ def _three_houses(session):
 def test_an_import_after_a_cached_read_shows_in_the_next_read(session, groups):
     a, _b, _c = _three_houses(session)
     assert _compared(session, a) == (Decimal("2.00"), Decimal("3.00"), Decimal("5.00"))
-    totals = finances_service.company_totals(session, YEAR, TODAY)
+    totals = comparison_service.company_totals(session, YEAR, TODAY)
     assert totals.actual == Decimal("15000.00")
     token = _token(session)
     assert token is not None
@@ -86,24 +86,24 @@ def test_an_import_after_a_cached_read_shows_in_the_next_read(session, groups):
     )
     assert _token(session) not in (None, token)
     assert _compared(session, a) == (Decimal("3.00"), Decimal("3.50"), Decimal("5.33"))
-    assert finances_service.company_totals(session, YEAR, TODAY).actual == Decimal("32000.00")
+    assert comparison_service.company_totals(session, YEAR, TODAY).actual == Decimal("32000.00")
 
 
 def test_a_budget_change_after_a_cached_read_shows_in_the_next_read(session, groups):
     a, b, _c = _three_houses(session)
     finance_entries.set_budget(session, a.id, YEAR, {"heating": Decimal("12000")}, None)
-    assert finances_service.company_totals(session, YEAR, TODAY).budget == Decimal("12000.00")
+    assert comparison_service.company_totals(session, YEAR, TODAY).budget == Decimal("12000.00")
     token = _token(session)
 
     finance_entries.set_budget(session, a.id, YEAR, {"heating": Decimal("24000")}, None)
     assert _token(session) not in (None, token)
-    assert finances_service.company_totals(session, YEAR, TODAY).budget == Decimal("24000.00")
+    assert comparison_service.company_totals(session, YEAR, TODAY).budget == Decimal("24000.00")
     token = _token(session)
 
     finance_entries.set_budget(session, b.id, YEAR, {"heating": Decimal("6000")}, None)
     assert _token(session) not in (None, token)
-    assert finances_service.company_totals(session, YEAR, TODAY).budget == Decimal("30000.00")
-    summary = {s.house.id: s for s in finances_service.summaries(session, YEAR)}
+    assert comparison_service.company_totals(session, YEAR, TODAY).budget == Decimal("30000.00")
+    summary = {s.house.id: s for s in comparison_service.summaries(session, YEAR)}
     assert (summary[a.id].budget, summary[a.id].budget_to_date) == (
         Decimal("24000.00"),
         Decimal("2000.00"),
@@ -112,7 +112,7 @@ def test_a_budget_change_after_a_cached_read_shows_in_the_next_read(session, gro
 
 def test_a_house_change_moves_the_district_and_age_band_averages(session, groups):
     a, b, c = _three_houses(session)
-    found = finances_service.comparison(session, a, YEAR)
+    found = comparison_service.comparison(session, a, YEAR)
     assert (found.district, found.district_houses) == (Decimal("3.00"), 2)
     assert (found.age, found.age_houses) == (Decimal("3.00"), 2)
     token = _token(session)
@@ -122,20 +122,20 @@ def test_a_house_change_moves_the_district_and_age_band_averages(session, groups
     session.add(c)
     session.flush()
     assert _token(session) not in (None, token)
-    found = finances_service.comparison(session, a, YEAR)
+    found = comparison_service.comparison(session, a, YEAR)
     assert (found.district, found.district_houses) == (Decimal("5.00"), 3)
     assert (found.age, found.age_houses) == (Decimal("3.00"), 2)
 
     c.year_built = 1990
     session.add(c)
     session.flush()
-    found = finances_service.comparison(session, a, YEAR)
+    found = comparison_service.comparison(session, a, YEAR)
     assert (found.age, found.age_houses) == (Decimal("5.00"), 3)
 
     b.floor_area = Decimal("500.0")  # 4000 € over 500 m²: 8.00 €/m²
     session.add(b)
     session.flush()
-    found = finances_service.comparison(session, a, YEAR)
+    found = comparison_service.comparison(session, a, YEAR)
     assert (found.house, found.district, found.age, found.company) == (
         Decimal("2.00"),
         Decimal("6.33"),
@@ -146,7 +146,7 @@ def test_a_house_change_moves_the_district_and_age_band_averages(session, groups
 
 def test_a_rolled_back_change_restores_the_token_and_the_figures(session, groups):
     a, b, _c = _three_houses(session)
-    assert finances_service.comparison(session, a, YEAR).district == Decimal("3.00")
+    assert comparison_service.comparison(session, a, YEAR).district == Decimal("3.00")
     token = _token(session)
     assert token is not None
 
@@ -157,29 +157,29 @@ def test_a_rolled_back_change_restores_the_token_and_the_figures(session, groups
     session.flush()
     inside = _token(session)
     assert inside not in (None, token)
-    changed = finances_service.comparison(session, a, YEAR)
+    changed = comparison_service.comparison(session, a, YEAR)
     assert (changed.house, changed.district) == (Decimal("8.00"), Decimal("8.00"))
-    assert finances_service.company_totals(session, YEAR, TODAY).actual == Decimal("21000.00")
+    assert comparison_service.company_totals(session, YEAR, TODAY).actual == Decimal("21000.00")
     savepoint.rollback()
 
     assert _token(session) == token
     assert _compared(session, a) == (Decimal("2.00"), Decimal("3.00"), Decimal("5.00"))
-    assert finances_service.company_totals(session, YEAR, TODAY).actual == Decimal("15000.00")
+    assert comparison_service.company_totals(session, YEAR, TODAY).actual == Decimal("15000.00")
 
 
 def test_a_rolled_back_first_change_leaves_no_token(session, groups):
     a, _b, _c = _three_houses(session)
     session.execute(delete(CacheRevision))
-    assert finances_service.comparison(session, a, YEAR).house == Decimal("2.00")
+    assert comparison_service.comparison(session, a, YEAR).house == Decimal("2.00")
 
     savepoint = session.begin_nested()
     _import(session, "CA;2026-01;heating;8000")
     assert _token(session) is not None
-    assert finances_service.comparison(session, a, YEAR).house == Decimal("8.00")
+    assert comparison_service.comparison(session, a, YEAR).house == Decimal("8.00")
     savepoint.rollback()
 
     assert _token(session) is None
-    assert finances_service.comparison(session, a, YEAR).house == Decimal("2.00")
+    assert comparison_service.comparison(session, a, YEAR).house == Decimal("2.00")
 
 
 def _core_actual(house, group, month: int, amount: str) -> dict:
@@ -197,7 +197,7 @@ def test_without_a_token_every_read_is_computed_afresh(session, groups):
     # The token is read once per transaction: this one has read it already (the houses' flush).
     session.info.pop(finance_cache.INFO_KEY, None)
     assert _token(session) is None
-    assert finances_service.company_totals(session, YEAR, TODAY).actual == Decimal("15000.00")
+    assert comparison_service.company_totals(session, YEAR, TODAY).actual == Decimal("15000.00")
     assert _per_m2(session, a) == Decimal("2.00")
 
     heating = groups["heating"]
@@ -205,7 +205,7 @@ def test_without_a_token_every_read_is_computed_afresh(session, groups):
     session.execute(insert(MonthlyActual), rows)
     assert _token(session) is None  # the Core insert passed the flush listener by
 
-    assert finances_service.company_totals(session, YEAR, TODAY).actual == Decimal("20000.00")
+    assert comparison_service.company_totals(session, YEAR, TODAY).actual == Decimal("20000.00")
     assert _per_m2(session, a) == Decimal("3.00")
     assert finance_cache._cache == {}
 

@@ -20,6 +20,7 @@ from app.models.finances import (
 from app.models.houses import House
 from app.models.types import utcnow
 from app.services.finances import budget_cycle
+from app.services.finances import comparison as comparison_service
 from app.services.finances import entries as finance_entries
 from app.services.finances import figures as finances_service
 from app.services.finances import imports as finance_import
@@ -260,7 +261,7 @@ def test_overview_puts_the_largest_deviation_first(session, groups):
     )
     for house in (calm, wild):
         finance_entries.set_budget(session, house.id, 2026, {"heating": Decimal("12000")}, None)
-    rows = finances_service.by_deviation(finances_service.summaries(session, 2026))
+    rows = comparison_service.by_deviation(comparison_service.summaries(session, 2026))
     assert [r.house.code for r in rows][:2] == ["WILD", "CALM"]
     assert rows[0].budget_to_date == Decimal("1000.00")
     assert rows[0].deviation_percent == Decimal("100.0")
@@ -281,13 +282,13 @@ def test_comparison_and_company_totals(session, groups):
         today=TODAY,
     )
     finance_entries.set_usage_charge(session, a.id, date(2026, 1, 1), Decimal("11.00"), None)
-    found = finances_service.comparison(session, a, 2026)
+    found = comparison_service.comparison(session, a, 2026)
     assert (found.house, found.district, found.company) == (
         Decimal("2.00"),
         Decimal("3.00"),
         Decimal("5.00"),
     )
-    totals = finances_service.company_totals(session, 2026, TODAY)
+    totals = comparison_service.company_totals(session, 2026, TODAY)
     assert totals.houses == 3 and totals.actual == Decimal("15000.00")
     assert totals.average_per_m2 == Decimal("5.00")
     assert totals.average_charge == Decimal("11.00")
@@ -325,13 +326,13 @@ def test_company_totals_read_the_usage_charges_in_one_query(session, groups):
     engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", count)
     try:
-        totals = finances_service.company_totals(session, 2026, TODAY)
+        totals = comparison_service.company_totals(session, 2026, TODAY)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert totals.average_charge == Decimal("10.00")
     assert len(statements) == 1
     # A past year reads the charge in effect at its end.
-    assert finances_service.company_totals(session, 2025, TODAY).average_charge == Decimal("9.50")
+    assert comparison_service.company_totals(session, 2025, TODAY).average_charge == Decimal("9.50")
 
 
 @pytest.mark.parametrize(
@@ -348,7 +349,7 @@ def test_company_totals_read_the_usage_charges_in_one_query(session, groups):
     ],
 )
 def test_age_bands_cover_every_year(built, band):
-    assert finances_service.age_band(built) == band
+    assert comparison_service.age_band(built) == band
 
 
 def test_comparison_with_houses_of_the_same_age_band(session, groups):
@@ -369,7 +370,7 @@ def test_comparison_with_houses_of_the_same_age_band(session, groups):
         filename="x.csv",
         today=TODAY,
     )
-    found = finances_service.comparison(session, old, 2026)
+    found = comparison_service.comparison(session, old, 2026)
     assert found.age_band == (None, 1979)
     assert (found.age, found.age_houses) == (Decimal("3.50"), 2)
     assert (found.district, found.district_houses) == (Decimal("5.00"), 2)

@@ -26,9 +26,9 @@ from app.models.initiatives import (
     State,
 )
 from app.models.people import Person, StaffKind
-from app.models.types import utcnow
+from app.models.types import local_date, utcnow
 from app.services.access.roles import Principal, load_principal
-from app.services.initiatives import following, lifecycle
+from app.services.initiatives import following, lifecycle, transitions
 from app.services.initiatives import records as initiatives_service
 from tests.support import (
     make_committee,
@@ -58,9 +58,7 @@ class World:
 
     def user(self, name: str) -> Principal:
         """The named person's roles today."""
-        return load_principal(
-            self.session, self.people[name], initiatives_service.local_date(utcnow())
-        )
+        return load_principal(self.session, self.people[name], local_date(utcnow()))
 
 
 def build_world(session: Session) -> World:
@@ -129,7 +127,7 @@ def test_a_move_from_a_state_outside_its_sources_is_refused(world, action, state
     # Even the most powerful user: the state decides first.
     for name in ("admin", "chair_a"):
         with pytest.raises(ValidationFailed) as refused:
-            initiatives_service.transition(
+            transitions.transition(
                 world.session, initiative, action, world.user(name), **move_data(world, action)
             )
         message = refused.value.errors["action"]
@@ -142,7 +140,7 @@ def test_a_move_from_a_state_outside_its_sources_is_refused(world, action, state
 def test_an_unknown_move_is_refused_at_action(world):
     initiative = initiative_in(world, State.draft)
     with pytest.raises(ValidationFailed) as refused:
-        initiatives_service.transition(world.session, initiative, "publish", world.user("chair_a"))
+        transitions.transition(world.session, initiative, "publish", world.user("chair_a"))
     assert refused.value.errors == {"action": "There is no such step for an initiative."}
 
 
@@ -160,7 +158,7 @@ def test_a_bystander_is_forbidden_every_move(world, action, state):
     outsiders = ["resident_a", "manager_b", "adviser", "yte"]
     for name in outsiders:
         with pytest.raises(Forbidden):
-            initiatives_service.transition(
+            transitions.transition(
                 world.session, initiative, action, world.user(name), **move_data(world, action)
             )
     assert initiative.state == state
@@ -213,7 +211,7 @@ def test_each_actor_makes_each_allowed_move(world, action, state, scope, name):
     initiative = initiative_in(world, state, scope, **fields)
     user = world.user(name)
     assert action in {t.action for t in lifecycle.moves_from(state)}
-    event = initiatives_service.transition(
+    event = transitions.transition(
         world.session, initiative, action, user, **move_data(world, action)
     )
     target = lifecycle.BY_ACTION[action].target
@@ -244,8 +242,8 @@ def test_each_actor_makes_each_allowed_move(world, action, state, scope, name):
 def test_submit_sets_the_receipt_deadline(world):
     initiative = initiative_in(world, State.draft)
     now = utcnow()
-    initiatives_service.transition(world.session, initiative, "submit", world.user("chair_a"), now)
-    day = initiatives_service.local_date(now)
+    transitions.transition(world.session, initiative, "submit", world.user("chair_a"), now)
+    day = local_date(now)
     assert initiative.submitted_at == now
     assert initiative.receipt_due_on == day + timedelta(days=get_settings().initiative_receipt_days)
 
@@ -254,17 +252,15 @@ def test_receive_sets_the_answer_deadline(world, monkeypatch):
     monkeypatch.setattr(get_settings(), "initiative_answer_days", 30)
     initiative = initiative_in(world, State.submitted)
     now = utcnow()
-    initiatives_service.transition(
-        world.session, initiative, "receive", world.user("manager_a"), now
-    )
+    transitions.transition(world.session, initiative, "receive", world.user("manager_a"), now)
     assert initiative.received_at == now
-    assert initiative.answer_due_on == initiatives_service.local_date(now) + timedelta(days=30)
+    assert initiative.answer_due_on == local_date(now) + timedelta(days=30)
 
 
 def test_assign_names_a_staff_member_who_then_follows_and_may_answer(world):
     initiative = initiative_in(world, State.received)
     assignee = world.people["assignee"]
-    initiatives_service.transition(
+    transitions.transition(
         world.session,
         initiative,
         "assign",
@@ -275,7 +271,7 @@ def test_assign_names_a_staff_member_who_then_follows_and_may_answer(world):
     assert following.is_following(world.session, initiative, assignee.id)
     [event] = initiatives_service.history(world.session, initiative.id)
     assert event.changes == {"assignee_id": assignee.id}
-    initiatives_service.transition(
+    transitions.transition(
         world.session,
         initiative,
         "answer",
@@ -290,7 +286,7 @@ def test_assign_needs_an_active_staff_member(world, who):
     initiative = initiative_in(world, State.received)
     person_id = {None: None, "resident_a": world.people["resident_a"].id, "missing": 999999}[who]
     with pytest.raises(ValidationFailed) as refused:
-        initiatives_service.transition(
+        transitions.transition(
             world.session, initiative, "assign", world.user("manager_a"), assignee_id=person_id
         )
     assert set(refused.value.errors) == {"assignee_id"}
@@ -301,7 +297,7 @@ def test_assign_refuses_an_inactive_staff_member(world):
     world.people["assignee"].is_active = False
     initiative = initiative_in(world, State.received)
     with pytest.raises(ValidationFailed) as refused:
-        initiatives_service.transition(
+        transitions.transition(
             world.session,
             initiative,
             "assign",
@@ -315,17 +311,17 @@ def test_answer_needs_an_outcome_and_a_text(world):
     initiative = initiative_in(world, State.received)
     manager = world.user("manager_a")
     with pytest.raises(ValidationFailed) as refused:
-        initiatives_service.transition(world.session, initiative, "answer", manager)
+        transitions.transition(world.session, initiative, "answer", manager)
     assert refused.value.errors == {"answer": "Write the answer."}
     with pytest.raises(ValidationFailed) as both:
-        initiatives_service.move(world.session, initiative, "answer", manager, answer_text="  ")
+        transitions.move(world.session, initiative, "answer", manager, answer_text="  ")
     assert set(both.value.errors) == {"outcome", "answer"}
     with pytest.raises(ValidationFailed) as outcome:
-        initiatives_service.move(world.session, initiative, "answer", manager, answer_text="Yes")
+        transitions.move(world.session, initiative, "answer", manager, answer_text="Yes")
     assert set(outcome.value.errors) == {"outcome"}
     assert initiative.state == State.received and initiative.version == 1
     now = utcnow()
-    initiatives_service.move(
+    transitions.move(
         world.session,
         initiative,
         "answer",
@@ -347,9 +343,7 @@ def test_answer_needs_an_outcome_and_a_text(world):
 def test_a_rejected_initiative_cannot_be_implemented(world):
     initiative = initiative_in(world, State.answered, outcome=Outcome.rejected)
     with pytest.raises(ValidationFailed) as refused:
-        initiatives_service.transition(
-            world.session, initiative, "implement", world.user("manager_a")
-        )
+        transitions.transition(world.session, initiative, "implement", world.user("manager_a"))
     assert refused.value.errors == {"action": "A rejected initiative cannot be implemented."}
     assert initiative.state == State.answered
 
@@ -357,16 +351,14 @@ def test_a_rejected_initiative_cannot_be_implemented(world):
 def test_implement_records_the_day(world):
     initiative = initiative_in(world, State.answered, implemented_at=None)
     now = utcnow()
-    initiatives_service.transition(
-        world.session, initiative, "implement", world.user("manager_a"), now
-    )
+    transitions.transition(world.session, initiative, "implement", world.user("manager_a"), now)
     assert initiative.implemented_at == now
 
 
 def test_each_evaluator_rates_once(world):
     initiative = initiative_in(world, State.implemented)
     first = utcnow()
-    initiatives_service.transition(
+    transitions.transition(
         world.session,
         initiative,
         "evaluate",
@@ -376,7 +368,7 @@ def test_each_evaluator_rates_once(world):
     )
     assert initiative.state == State.evaluated and initiative.evaluated_at == first
     with pytest.raises(ValidationFailed) as again:
-        initiatives_service.transition(
+        transitions.transition(
             world.session,
             initiative,
             "evaluate",
@@ -384,7 +376,7 @@ def test_each_evaluator_rates_once(world):
             evaluation=EvaluationInput(rating=1),
         )
     assert again.value.errors == {"rating": "You have already evaluated this initiative."}
-    initiatives_service.transition(
+    transitions.transition(
         world.session,
         initiative,
         "evaluate",
@@ -403,12 +395,10 @@ def test_each_evaluator_rates_once(world):
 def test_evaluate_needs_a_rating(world):
     initiative = initiative_in(world, State.implemented)
     with pytest.raises(ValidationFailed) as refused:
-        initiatives_service.move(world.session, initiative, "evaluate", world.user("chair_a"))
+        transitions.move(world.session, initiative, "evaluate", world.user("chair_a"))
     assert refused.value.errors == {"rating": "Give a rating from 1 to 5."}
     with pytest.raises(ValidationFailed):
-        initiatives_service.move(
-            world.session, initiative, "evaluate", world.user("chair_a"), rating=6
-        )
+        transitions.move(world.session, initiative, "evaluate", world.user("chair_a"), rating=6)
 
 
 @pytest.mark.parametrize("state", sorted(lifecycle.OPEN_BEFORE_ANSWER))
@@ -416,7 +406,7 @@ def test_the_filer_withdraws_at_any_time_before_the_answer(world, state):
     initiative = initiative_in(world, state)
     filer = "resident_a" if state == State.suggested else "chair_a"
     now = utcnow()
-    initiatives_service.transition(world.session, initiative, "withdraw", world.user(filer), now)
+    transitions.transition(world.session, initiative, "withdraw", world.user(filer), now)
     assert initiative.state == State.withdrawn and initiative.closed_at == now
 
 
@@ -424,14 +414,14 @@ def test_the_filer_withdraws_at_any_time_before_the_answer(world, state):
 def test_no_withdrawal_after_the_answer(world, state):
     initiative = initiative_in(world, state)
     with pytest.raises(ValidationFailed) as refused:
-        initiatives_service.transition(world.session, initiative, "withdraw", world.user("chair_a"))
+        transitions.transition(world.session, initiative, "withdraw", world.user("chair_a"))
     assert "action" in refused.value.errors
 
 
 def test_take_up_makes_the_committee_member_the_filer(world):
     initiative = initiative_in(world, State.suggested)
     member = world.user("member_a")
-    initiatives_service.transition(world.session, initiative, "take_up", member)
+    transitions.transition(world.session, initiative, "take_up", member)
     assert initiative.state == State.draft
     assert initiative.filed_by_id == member.id
     assert initiative.suggested_by_id == world.people["resident_a"].id
@@ -441,15 +431,15 @@ def test_take_up_makes_the_committee_member_the_filer(world):
         world.user("resident_a"), initiative
     )
     with pytest.raises(Forbidden):
-        initiatives_service.transition(world.session, initiative, "submit", world.user("chair_a"))
-    initiatives_service.transition(world.session, initiative, "submit", member)
+        transitions.transition(world.session, initiative, "submit", world.user("chair_a"))
+    transitions.transition(world.session, initiative, "submit", member)
     assert initiative.state == State.submitted
 
 
 def test_decline_closes_a_suggestion(world):
     initiative = initiative_in(world, State.suggested)
     now = utcnow()
-    initiatives_service.transition(
+    transitions.transition(
         world.session, initiative, "decline", world.user("chair_a"), now, note="Not now."
     )
     assert initiative.state == State.declined and initiative.closed_at == now
@@ -473,7 +463,7 @@ def test_every_move_leaves_a_history_row_in_order(world):
     ]
     start = utcnow()
     for i, (action, name) in enumerate(steps[:-1]):
-        initiatives_service.transition(
+        transitions.transition(
             session,
             initiative,
             action,
@@ -482,7 +472,7 @@ def test_every_move_leaves_a_history_row_in_order(world):
             **move_data(world, action),
         )
     with pytest.raises(Forbidden):
-        initiatives_service.transition(
+        transitions.transition(
             session,
             initiative,
             "evaluate",

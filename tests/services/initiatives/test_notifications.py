@@ -19,7 +19,7 @@ from app.models.mail import Delivery
 from app.models.people import Language
 from app.models.types import utcnow
 from app.services.access.roles import load_principal
-from app.services.initiatives import following, notifications
+from app.services.initiatives import following, notifications, transitions
 from app.services.initiatives import records as initiatives_service
 from app.services.mail import delivery as mail_service
 from tests.support import (
@@ -64,7 +64,7 @@ def test_a_state_change_reaches_followers_but_not_the_actor_or_who_can_no_longer
     for person in (chair, member, resident, manager, moved_out, inactive, outsider):
         following.follow(session, initiative, person.id)
 
-    event = initiatives_service.transition(
+    event = transitions.transition(
         session, initiative, "receive", principal(session, manager), utcnow()
     )
 
@@ -91,7 +91,7 @@ def test_notifying_the_same_event_again_tells_nobody_twice(session):
     house, manager, chair, _member, resident = world(session)
     initiative = make_initiative(session, chair, house, State.submitted)
     following.follow(session, initiative, resident.id)
-    event = initiatives_service.transition(
+    event = transitions.transition(
         session, initiative, "receive", principal(session, manager), utcnow()
     )
     rows_before = len(session.exec(select(Notification)).all())
@@ -107,10 +107,8 @@ def test_each_event_is_its_own_notification(session):
     initiative = make_initiative(session, chair, house, State.submitted)
     following.follow(session, initiative, resident.id)
     boss = principal(session, manager)
-    initiatives_service.transition(session, initiative, "receive", boss, utcnow())
-    initiatives_service.transition(
-        session, initiative, "assign", boss, utcnow(), assignee_id=manager.id
-    )
+    transitions.transition(session, initiative, "receive", boss, utcnow())
+    transitions.transition(session, initiative, "assign", boss, utcnow(), assignee_id=manager.id)
     rows = notifications.unread(session, resident.id)
     assert len(rows) == 2 and len({r.event_id for r in rows}) == 2
     keys = set(
@@ -126,7 +124,7 @@ def test_the_answer_mail_names_the_outcome_and_gives_the_answer(session, connect
     initiative = make_initiative(session, chair, house, State.in_preparation, title="Pihavalot")
     following.follow(session, initiative, resident.id)
     answer = AnswerInput(outcome=Outcome.partly_accepted, answer="Valot uusitaan syksyllä.")
-    initiatives_service.transition(
+    transitions.transition(
         session, initiative, "answer", principal(session, manager), utcnow(), answer=answer
     )
     deliver(session, connection)
@@ -166,9 +164,7 @@ def test_the_mail_is_in_the_followers_language_and_escaped_in_html(session, conn
     initiative = make_initiative(session, chair, house, State.submitted, title="Valot <b>nyt</b>")
     following.follow(session, initiative, swede.id)
     following.follow(session, initiative, chair.id)
-    initiatives_service.transition(
-        session, initiative, "receive", principal(session, manager), utcnow()
-    )
+    transitions.transition(session, initiative, "receive", principal(session, manager), utcnow())
     deliver(session, connection)
     [message] = smtp.to(swede.email)
     assert smtp.text_of(message).startswith(f"Hej {swede.name},")

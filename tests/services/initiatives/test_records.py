@@ -29,8 +29,8 @@ from app.models.initiatives import (
 )
 from app.models.participation import Participation
 from app.models.people import StaffKind
-from app.models.types import utcnow
-from app.services.initiatives import following
+from app.models.types import local_date, utcnow
+from app.services.initiatives import following, transitions
 from app.services.initiatives import lists as initiative_lists
 from app.services.initiatives import records as initiatives_service
 from tests.services.initiatives.test_lifecycle import World, build_world, initiative_in
@@ -178,7 +178,7 @@ def test_on_submit_the_house_committee_follows_and_is_told(world):
     initiative = initiatives_service.create(
         world.session, house_input(world), world.user("member_a")
     )
-    initiatives_service.transition(world.session, initiative, "submit", world.user("member_a"))
+    transitions.transition(world.session, initiative, "submit", world.user("member_a"))
     chair, member = world.people["chair_a"].id, world.people["member_a"].id
     assert follower_ids(world, initiative) == {chair, member}
     told = world.session.exec(
@@ -192,7 +192,7 @@ def test_on_submit_haso_yte_follows_a_company_initiative(world):
     initiative = initiatives_service.create(
         world.session, house_input(world, scope=Scope.company), yte
     )
-    initiatives_service.transition(world.session, initiative, "submit", yte)
+    transitions.transition(world.session, initiative, "submit", yte)
     assert follower_ids(world, initiative) == {world.people["yte"].id, world.people["yte2"].id}
 
 
@@ -282,7 +282,7 @@ def test_a_comment_of_only_spaces_is_refused():
 def test_text_is_stored_stripped(world):
     initiative = initiative_in(world, State.implemented)
     data = EvaluationInput(rating=4, comment="  Good.  ")
-    initiatives_service.transition(
+    transitions.transition(
         world.session, initiative, "evaluate", world.user("chair_a"), evaluation=data
     )
     [row] = initiatives_service.evaluations(world.session, initiative.id)
@@ -315,7 +315,7 @@ def test_a_move_from_a_stale_version_conflicts(world):
     initiative = initiative_in(world, State.draft)
     initiatives_service.update(world.session, initiative, edit(1), world.user("chair_a"))
     with pytest.raises(Conflict):
-        initiatives_service.transition(
+        transitions.transition(
             world.session, initiative, "submit", world.user("chair_a"), version=1
         )
     world.session.refresh(initiative)
@@ -348,10 +348,10 @@ def test_review_date_is_recorded_with_history_and_audit(world):
     initiative = initiative_in(world, State.answered)
     now = datetime(2029, 6, 1, 9, 0, tzinfo=UTC)
     with pytest.raises(Forbidden):
-        initiatives_service.set_review(
+        transitions.set_review(
             world.session, initiative, date(2030, 1, 1), world.user("resident_a"), 1, now
         )
-    initiatives_service.set_review(
+    transitions.set_review(
         world.session, initiative, date(2030, 1, 1), world.user("manager_a"), 1, now
     )
     assert initiative.review_on == date(2030, 1, 1) and initiative.version == 2
@@ -361,7 +361,7 @@ def test_review_date_is_recorded_with_history_and_audit(world):
     assert len(audit_rows(world, initiative)) == 1
     early = initiative_in(world, State.received)
     with pytest.raises(ValidationFailed) as refused:
-        initiatives_service.set_review(
+        transitions.set_review(
             world.session, early, date(2030, 1, 1), world.user("manager_a"), 1, now
         )
     assert set(refused.value.errors) == {"review_on"}
@@ -370,9 +370,9 @@ def test_review_date_is_recorded_with_history_and_audit(world):
 def test_review_date_from_a_stale_version_conflicts(world):
     initiative = initiative_in(world, State.answered)
     manager = world.user("manager_a")
-    initiatives_service.set_review(world.session, initiative, date(2090, 1, 1), manager, 1)
+    transitions.set_review(world.session, initiative, date(2090, 1, 1), manager, 1)
     with pytest.raises(Conflict):
-        initiatives_service.set_review(world.session, initiative, date(2091, 1, 1), manager, 1)
+        transitions.set_review(world.session, initiative, date(2091, 1, 1), manager, 1)
     world.session.refresh(initiative)
     assert initiative.review_on == date(2090, 1, 1)
 
@@ -381,11 +381,11 @@ def test_review_date_in_the_past_is_refused(world):
     initiative = initiative_in(world, State.answered)
     now = datetime(2029, 6, 1, 9, 0, tzinfo=UTC)
     with pytest.raises(ValidationFailed) as refused:
-        initiatives_service.set_review(
+        transitions.set_review(
             world.session, initiative, date(2029, 5, 31), world.user("manager_a"), 1, now
         )
     assert set(refused.value.errors) == {"review_on"} and initiative.review_on is None
-    initiatives_service.set_review(  # today is fine
+    transitions.set_review(  # today is fine
         world.session, initiative, date(2029, 6, 1), world.user("manager_a"), 1, now
     )
     assert initiative.review_on == date(2029, 6, 1)
@@ -555,12 +555,12 @@ def test_visibility_spot_checks(world, many):
 
 def test_withdrawing_a_draft_keeps_it_private(world):
     draft = initiative_in(world, State.draft)
-    initiatives_service.transition(world.session, draft, "withdraw", world.user("chair_a"))
+    transitions.transition(world.session, draft, "withdraw", world.user("chair_a"))
     assert policies.can_view_initiative(world.user("chair_a"), draft)
     for name in ("member_a", "resident_a", "manager_a", "management"):
         assert not policies.can_view_initiative(world.user(name), draft), name
     submitted = initiative_in(world, State.submitted)
-    initiatives_service.transition(world.session, submitted, "withdraw", world.user("chair_a"))
+    transitions.transition(world.session, submitted, "withdraw", world.user("chair_a"))
     assert policies.can_view_initiative(world.user("resident_a"), submitted)
 
 
@@ -569,7 +569,7 @@ def test_withdrawing_a_draft_keeps_it_private(world):
 
 def test_search_filters(world):
     session = world.session
-    today = initiatives_service.local_date(utcnow())
+    today = local_date(utcnow())
     a, b = world.houses["a"], world.houses["b"]
     chair_a, yte = world.people["chair_a"], world.people["yte"]
     lights = make_initiative(
@@ -645,7 +645,7 @@ def test_search_pages_newest_first(world):
         for n in range(5)
     ]
     user = world.user("resident_a")
-    today = initiatives_service.local_date(now)
+    today = local_date(now)
     page, total = initiative_lists.search(
         session, user, initiative_lists.Filters(), today, limit=2, offset=1
     )
@@ -693,7 +693,7 @@ def test_years_and_forum_queue(world):
 
 def test_staff_members_are_active_staff(world):
     inactive = make_staff(world.session, StaffKind.management, is_active=False)
-    names = {p.id for p in initiatives_service.staff_members(world.session)}
+    names = {p.id for p in transitions.staff_members(world.session)}
     assert world.people["assignee"].id in names and world.people["manager_a"].id in names
     assert inactive.id not in names and world.people["resident_a"].id not in names
 
@@ -713,7 +713,7 @@ def test_years_show_only_what_the_user_may_see(world):
 
 def test_the_suggester_keeps_sight_of_a_suggestion_taken_up(world):
     suggestion = initiative_in(world, State.suggested)
-    initiatives_service.transition(world.session, suggestion, "take_up", world.user("chair_a"))
+    transitions.transition(world.session, suggestion, "take_up", world.user("chair_a"))
     assert suggestion.state == State.draft
     assert policies.can_view_initiative(world.user("resident_a"), suggestion)
     seen = world.session.exec(

@@ -20,8 +20,7 @@ from app.models.newsletters import DigestItem, Frequency, MailPreference, Topic
 from app.models.people import Language, Person
 from app.models.types import utcnow
 from app.services.access.roles import load_principal
-from app.services.initiatives import following
-from app.services.initiatives import records as initiatives_service
+from app.services.initiatives import following, transitions
 from app.services.mail import delivery as mail_service
 from app.services.mail import digest_mail, digests, preferences
 from tests.support import (
@@ -60,12 +59,10 @@ class World:
         self.boss = load_principal(session, self.manager, date.today())
 
     def receive(self):
-        return initiatives_service.transition(
-            self.session, self.initiative, "receive", self.boss, utcnow()
-        )
+        return transitions.transition(self.session, self.initiative, "receive", self.boss, utcnow())
 
     def assign(self):
-        return initiatives_service.transition(
+        return transitions.transition(
             self.session,
             self.initiative,
             "assign",
