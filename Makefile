@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The suite runs on every core (pytest-xdist); PORTAL_TEST_WORKERS=1 runs it in one process.
 PORTAL_TEST_WORKERS ?= auto
-PYTEST_PARALLEL := $(if $(filter 1,$(PORTAL_TEST_WORKERS)),,-n $(PORTAL_TEST_WORKERS) --dist loadgroup)
+PYTEST_PARALLEL := $(if $(filter 1,$(PORTAL_TEST_WORKERS)),,-n $(PORTAL_TEST_WORKERS))
 
 .PHONY: install run test lint format check-migrations assets messages clean bench
 
@@ -29,11 +29,15 @@ test: install
 	  echo "== browser tests (tests/browser) SKIPPED: no Chromium found (apt-get install chromium)"; \
 	fi
 	@echo "== tests on SQLite"
-	env -u PORTAL_TEST_DATABASE_URL $(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
+	@start=$$(date +%s); \
+	env -u PORTAL_TEST_DATABASE_URL $(BIN)/python -m pytest -q $(PYTEST_PARALLEL) || exit 1; \
+	echo "== tests on SQLite took $$(( $$(date +%s) - start )) s"
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
 	  if $(BIN)/portal db-ping "$$PORTAL_TEST_DATABASE_URL"; then \
 	    echo "== tests on PostgreSQL ($$PORTAL_TEST_DATABASE_URL)"; \
+	    start=$$(date +%s); \
 	    $(BIN)/python -m pytest -q $(PYTEST_PARALLEL) || exit 1; \
+	    echo "== tests on PostgreSQL took $$(( $$(date +%s) - start )) s"; \
 	  elif [ -n "$$PORTAL_REQUIRE_POSTGRES" ]; then \
 	    echo "PostgreSQL is not reachable at $$PORTAL_TEST_DATABASE_URL" >&2; exit 1; \
 	  else \

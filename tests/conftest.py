@@ -4,7 +4,8 @@ one rolled-back transaction per test, a client with CSRF handled, and a real SMT
 The suite runs in parallel (pytest-xdist, `make test`): each worker process has a database of
 its own, a SQLite file in its own temporary folder or, on PostgreSQL, a database named after the
 suite's one and the worker ("test_gw0"), made afresh when the worker starts. The browser tests
-share one server and therefore run in one worker (the xdist group "browser").
+share one server and therefore run in one worker, and each test module runs whole in one worker
+(see pytest_xdist_make_scheduler).
 """
 
 import os
@@ -12,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 # The portal's "today" is the Helsinki date; the tests' date.today() must be the same day even
 # when the suite runs between 22:00 and 24:00 UTC.
@@ -62,12 +64,37 @@ from app.config import ROOT, get_settings  # noqa: E402
 from app.db import get_bind, get_session, make_engine  # noqa: E402
 from tests.support import PortalClient, SmtpSink  # noqa: E402
 
+# The longest units first, so that neither worker is left with one at the end.
+_FIRST = ("tests/browser/", "tests/test_authorization_matrix.py")
+
+
+def _unit(nodeid: str) -> str:
+    """What one worker runs together: every browser test (one server, one browser), else a
+    module (its module-scoped fixtures, such as the authorization matrix's world, built once)."""
+    return "tests/browser/" if nodeid.startswith("tests/browser/") else nodeid.split("::", 1)[0]
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests share one server and one browser: one worker runs them all."""
-    for item in items:
-        if "browser" in item.path.parts:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+    """Run the longest units first (the order is the same in every worker)."""
+    first = {prefix: index for index, prefix in enumerate(_FIRST)}
+
+    def rank(item: pytest.Item) -> int:
+        unit = _unit(item.nodeid)
+        return first.get(unit, len(first))
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Hand whole units to the workers (see _unit)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class UnitScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    return UnitScheduling(config, log)
 
 
 def alembic_config(url: str) -> Config:
@@ -125,12 +152,19 @@ def session(connection: Connection) -> Iterator[Session]:
         yield s
 
 
-@pytest.fixture()
-def app(session: Session, connection: Connection):  # type: ignore[no-untyped-def]
-    """The app, its requests sharing the test's session."""
+@pytest.fixture(scope="session")
+def shared_app():  # type: ignore[no-untyped-def]
+    """One application per test process: its routes are built on its first request (a few
+    hundred milliseconds for the API), not again for every test. It keeps no state between
+    requests but its settings, which every request reads afresh."""
     from app.main import create_app
 
-    application = create_app()
+    return create_app()
+
+
+@pytest.fixture()
+def app(shared_app, session: Session, connection: Connection):  # type: ignore[no-untyped-def]
+    """The app, its requests sharing the test's session (overrides set afresh for each test)."""
 
     def test_session() -> Iterator[Session]:
         try:
@@ -140,9 +174,11 @@ def app(session: Session, connection: Connection):  # type: ignore[no-untyped-de
             session.rollback()
             raise
 
-    application.dependency_overrides[get_session] = test_session
-    application.dependency_overrides[get_bind] = lambda: connection
-    return application
+    shared_app.dependency_overrides = {get_session: test_session, get_bind: lambda: connection}
+    try:
+        yield shared_app
+    finally:
+        shared_app.dependency_overrides = {}
 
 
 @pytest.fixture()

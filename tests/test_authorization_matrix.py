@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
 
 from app.main import create_app
 from app.models.committees import Position
@@ -175,8 +177,41 @@ def test_matrix_has_no_stale_entries():
     assert sorted(set(MATRIX) - routes) == []
 
 
+@pytest.fixture(scope="module")
+def world_connection(engine: Engine) -> Iterator[tuple[Connection, dict[str, Any]]]:
+    """The world, built once for the whole matrix in a transaction of its own (rolled back at
+    the end); each case runs inside a savepoint of it, rolled back after the case."""
+    conn = engine.connect()
+    outer = conn.begin()
+    try:
+        with Session(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as world_session:
+            yield conn, build_world(world_session)
+    finally:
+        outer.rollback()
+        conn.close()
+
+
 @pytest.fixture()
-def world(session) -> dict[str, Any]:
+def connection(world_connection: tuple[Connection, dict[str, Any]]) -> Iterator[Connection]:
+    """The matrix's connection, inside a savepoint that undoes whatever the case wrote."""
+    conn, _world = world_connection
+    savepoint = conn.begin_nested()
+    try:
+        yield conn
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
+
+
+@pytest.fixture()
+def world(world_connection: tuple[Connection, dict[str, Any]]) -> dict[str, Any]:
+    """The objects the routes' parameters are filled from (read for their ids only)."""
+    return world_connection[1]
+
+
+def build_world(session: Session) -> dict[str, Any]:
     """Two houses with their people, a meeting, a committee and a Haso-yte term."""
     house_a = make_house(session, name="Talo A")
     house_b = make_house(session, name="Talo B")
