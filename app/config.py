@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = 2 * 1024 * 1024
     # Requests served at once by one process; more wait their turn (bench/README.md).
     max_concurrent_requests: int = Field(default=4, ge=1, le=200)
+    # How long an SQLite writer waits for another's write lock before failing.
+    sqlite_busy_seconds: float = Field(default=30.0, gt=0, le=600)
     forum_notice_days: int = 7
 
     # The scheduler: a run missed by more than this after downtime is recorded as missed, not

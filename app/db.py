@@ -1,5 +1,6 @@
 """Database engine and sessions; one transaction per request or job."""
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.config import get_settings
@@ -54,7 +57,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(get_settings().sqlite_busy_seconds * 1000)}")
         # In write-ahead-log mode a commit need not wait for the disk (synchronous=NORMAL): a
         # crash of the application loses nothing committed, and a power cut can only lose the
         # last commits, never corrupt the file. Otherwise SQLite's safe default stays.
@@ -123,18 +126,60 @@ def get_bind() -> Engine:
     return get_engine()
 
 
+log = logging.getLogger(__name__)
+
+
+def note_use(bind: Engine | Connection, statement: Executable) -> None:
+    """A record of use (when a token or a feed was last used), written after the answer in a
+    short transaction of its own, so that no read ever fails on it. It waits its turn for the
+    write lock like any writer; if it still cannot be written it is dropped with a warning."""
+    try:
+        if isinstance(bind, Engine):
+            with writing(), bind.begin() as conn:
+                conn.execute(statement)
+        else:  # a connection its owner commits (the test suite's): a savepoint of it
+            with bind.begin_nested():
+                bind.execute(statement)
+    except DBAPIError as exc:
+        log.warning("a record of use was not written: %s", exc.orig)
+
+
+# Rows that must be written whatever becomes of the transaction that made them (a failed login
+# attempt counts even when the request answers with an error and rolls back).
+KEEP_ON_ROLLBACK = "keep_on_rollback"
+
+
+def keep_on_rollback(session: Session, row: SQLModel) -> None:
+    """Add a row now, and write it again in a transaction of its own should this one roll back."""
+    session.info.setdefault(KEEP_ON_ROLLBACK, []).append((type(row), row.model_dump()))
+    session.add(row)
+
+
+def finish(session: Session, error: BaseException | None) -> None:
+    """End a request's transaction: commit, or on an error roll back and then write what was
+    kept (keep_on_rollback) in a transaction of its own."""
+    kept = session.info.pop(KEEP_ON_ROLLBACK, [])
+    if error is None:
+        session.commit()
+        return
+    # The error page still shows who is logged in: keep loaded rows readable instead of
+    # letting the rollback expire them.
+    session.expunge_all()
+    session.rollback()
+    if kept:
+        session.add_all([cls(**values) for cls, values in kept])
+        session.commit()
+
+
 def get_session() -> Iterator[Session]:
     """A session per request, committed when the handler returns without error."""
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
             yield session
-            session.commit()
-        except Exception:
-            # The error page still shows who is logged in: keep loaded rows readable
-            # instead of letting the rollback expire them.
-            session.expunge_all()
-            session.rollback()
+        except Exception as exc:
+            finish(session, exc)
             raise
+        finish(session, None)
 
 
 @contextmanager

@@ -4,13 +4,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import BackgroundTasks, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from app import policies
 from app.config import Settings, get_settings
-from app.db import get_session
+from app.db import get_bind, get_session
 from app.i18n import set_language
 from app.models.types import HELSINKI, utcnow
 from app.security import same
@@ -71,7 +71,11 @@ def get_current_user(request: Request, session: SessionDep) -> Principal:
 
 
 def get_api_user(
-    request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    request: Request,
+    session: SessionDep,
+    background: BackgroundTasks,
+    bind: Annotated[Any, Depends(get_bind)],
+    token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Principal:
     """The person behind a bearer token; 401 without a valid one."""
     found = auth_service.person_for_token(session, token) if token else None
@@ -85,11 +89,12 @@ def get_api_user(
     principal = load_principal(session, person, today())
     if api_token.kind == "personal":
         principal.scopes = frozenset(api_token.scopes.split())
-    # Noted at most once a minute: a write on every request would serialise the API on SQLite.
+    # Noted at most once a minute, after the answer in a transaction of its own: a read never
+    # waits for, or fails on, this bookkeeping write.
     now = utcnow()
     if api_token.last_used_at is None or now - api_token.last_used_at >= TOKEN_USE_RESOLUTION:
-        api_token.last_used_at = now
-        session.add(api_token)
+        assert api_token.id is not None
+        background.add_task(auth_service.note_token_use, bind, api_token.id, now)
     request.state.principal = principal
     return principal
 

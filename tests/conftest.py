@@ -61,7 +61,7 @@ from sqlalchemy.engine import Connection, Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.config import ROOT, get_settings  # noqa: E402
-from app.db import get_bind, get_session, make_engine  # noqa: E402
+from app.db import KEEP_ON_ROLLBACK, get_bind, get_session, make_engine  # noqa: E402
 from tests.support import PortalClient, SmtpSink  # noqa: E402
 
 # The longest units first, so that neither worker is left with one at the end.
@@ -167,12 +167,19 @@ def app(shared_app, session: Session, connection: Connection):  # type: ignore[n
     """The app, its requests sharing the test's session (overrides set afresh for each test)."""
 
     def test_session() -> Iterator[Session]:
+        # As the real get_session ends a request (app.db.finish), but the error page's rows
+        # stay attached: the test goes on using its session.
         try:
             yield session
-            session.commit()
         except Exception:
+            kept = session.info.pop(KEEP_ON_ROLLBACK, [])
             session.rollback()
+            if kept:
+                session.add_all([cls(**values) for cls, values in kept])
+                session.commit()
             raise
+        session.info.pop(KEEP_ON_ROLLBACK, None)
+        session.commit()
 
     shared_app.dependency_overrides = {get_session: test_session, get_bind: lambda: connection}
     try:

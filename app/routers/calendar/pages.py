@@ -5,10 +5,12 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from babel.dates import format_time
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.engine import Engine
 
 from app import i18n
+from app.db import get_bind
 from app.deps import FormData, SessionDep, require, today
 from app.errors import Conflict, ValidationFailed
 from app.forms import parse
@@ -20,12 +22,14 @@ from app.models.calendar_schemas import (
     EventForm,
 )
 from app.models.participation import Participation
+from app.models.types import utcnow
 from app.services.access.roles import Principal
 from app.services.calendar import events as calendar_service
 from app.services.calendar import feeds as calendar_feeds
 from app.services.calendar import labels as calendar_labels
 from app.templating import render
 
+Bind = Annotated[Engine, Depends(get_bind)]
 router = APIRouter()
 
 Viewer = Annotated[Principal, require("can_view_calendar")]
@@ -193,11 +197,12 @@ def revoke_feed(session: SessionDep, user: Viewer) -> Response:
 
 
 @router.get("/calendar/feed/{token}.ics", name="calendar_feed_file")
-def feed_file(token: str, session: SessionDep) -> Response:
+def feed_file(token: str, session: SessionDep, background: BackgroundTasks, bind: Bind) -> Response:
     """The person's events for calendar programs; the secret in the address is the login."""
     principal = calendar_feeds.principal_for_token(session, token)
     if principal is None:
         return Response("Not found", status_code=404, media_type="text/plain")
+    background.add_task(calendar_feeds.note_feed_use, bind, token, utcnow())
     events = calendar_feeds.feed_events(session, principal)
     lang = principal.person.language.value
     with use_language(lang):

@@ -3,9 +3,11 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, update
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from app.config import Settings
+from app.db import keep_on_rollback, note_use
 from app.errors import ValidationFailed
 from app.i18n import _
 from app.models.auth import ApiToken, LoginAttempt, LoginLink, LoginSession, TokenKind
@@ -60,8 +62,10 @@ def check_rate(session: Session, settings: Settings, ip: str, email: str | None)
 
 
 def note_attempt(session: Session, ip: str, email: str, succeeded: bool) -> None:
-    """Record an attempt for rate limiting."""
-    session.add(LoginAttempt(ip=ip, email=normalise_email(email)[:320], succeeded=succeeded))
+    """Record an attempt for rate limiting: written even when the request that made it answers
+    with an error and rolls back its transaction."""
+    attempt = LoginAttempt(ip=ip, email=normalise_email(email)[:320], succeeded=succeeded)
+    keep_on_rollback(session, attempt)
     session.flush()
 
 
@@ -229,6 +233,11 @@ def issue_token(
     session.add(token)
     session.flush()
     return secret, token
+
+
+def note_token_use(bind: Engine | Connection, token_id: int, now: datetime) -> None:
+    """Note when a token was last used (after the answer, in a transaction of its own)."""
+    note_use(bind, update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now))
 
 
 def person_for_token(session: Session, secret: str) -> tuple[Person, ApiToken] | None:

@@ -3,9 +3,12 @@
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import update
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
+from app.db import note_use
 from app.models.calendar import CalendarEvent, CalendarFeed
 from app.models.people import Person
 from app.models.types import local_date, utcnow
@@ -75,13 +78,21 @@ def revoke_feed(session: Session, user: Principal, now: datetime | None = None) 
     return True
 
 
+def note_feed_use(bind: Engine | Connection, token: str, now: datetime) -> None:
+    """Note when a feed was last read (after the answer, in a transaction of its own)."""
+    statement = (
+        update(CalendarFeed)
+        .where(col(CalendarFeed.token_hash) == token_hash(token))
+        .values(last_used_at=now)
+    )
+    note_use(bind, statement)
+
+
 def principal_for_token(
     session: Session, token: str, now: datetime | None = None
 ) -> Principal | None:
-    """The feed's person with their roles today, or None for an unknown or revoked token.
-
-    Marks the feed used.
-    """
+    """The feed's person with their roles today, or None for an unknown or revoked token (see
+    note_feed_use for marking it used)."""
     now = now or utcnow()
     feed = session.exec(
         select(CalendarFeed).where(
@@ -93,8 +104,6 @@ def principal_for_token(
     person = session.get(Person, feed.person_id)
     if person is None or not person.is_active:
         return None
-    feed.last_used_at = now
-    session.add(feed)
     return load_principal(session, person, local_date(now))
 
 
