@@ -1,6 +1,7 @@
 """`portal backup` and `portal restore`: a round trip brings everything back and nothing extra,
 on the suite's database engine (SQLite, or PostgreSQL in a database of the test's own)."""
 
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -149,3 +150,70 @@ def test_restore_asks_before_replacing(database_url, tmp_path):
     run("backup", str(tmp_path / "b"))
     result = runner.invoke(cli.app, ["restore", str(tmp_path / "b")], input="n\n")
     assert result.exit_code == 1
+
+
+def _damaged_copies(backup_file, tmp_path):  # type: ignore[no-untyped-def]
+    """The backup cut short at several points, and with bytes changed in its middle; each with a
+    checksum made of the damaged bytes (as if the damage happened before the checksum), so that
+    only the restore's own checks stand between it and the database."""
+    data = backup_file.read_bytes()
+    copies = []
+    for share in (0.02, 0.1, 0.35, 0.6, 0.9, 0.995):
+        copies.append(data[: int(len(data) * share)])
+    middle = len(data) // 2
+    copies.append(
+        data[:middle]
+        + bytes(b ^ 0xFF for b in data[middle : middle + 4096])
+        + data[middle + 4096 :]
+    )
+    for n, content in enumerate(copies):
+        damaged = tmp_path / f"damaged-{n}.backup"
+        damaged.write_bytes(content)
+        digest = hashlib.sha256(content).hexdigest()
+        (tmp_path / f"damaged-{n}.backup.sha256").write_text(f"{digest}  {damaged.name}\n")
+        yield damaged
+
+
+def test_backup_writes_a_checksum_and_restore_refuses_a_file_that_does_not_match(
+    database_url, tmp_path
+):
+    run("migrate")
+    run("seed")
+    backup_file = tmp_path / "portal.backup"
+    run("backup", str(backup_file))
+    stored = (tmp_path / "portal.backup.sha256").read_text().split()
+    assert stored == [hashlib.sha256(backup_file.read_bytes()).hexdigest(), "portal.backup"]
+    before = snapshot(database_url)
+
+    data = bytearray(backup_file.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    backup_file.write_bytes(bytes(data))
+    result = runner.invoke(cli.app, ["restore", "--yes", str(backup_file)])
+    assert result.exit_code == 1
+    assert "does not match its checksum" in result.output
+    assert "Traceback" not in result.output
+
+    (tmp_path / "portal.backup.sha256").unlink()
+    result = runner.invoke(cli.app, ["restore", "--yes", str(backup_file)])
+    assert result.exit_code == 1
+    assert "checksum file" in result.output
+    assert snapshot(database_url) == before
+
+
+def test_a_damaged_or_truncated_backup_changes_nothing(database_url, tmp_path):
+    run("migrate")
+    run("seed")
+    backup_file = tmp_path / "portal.backup"
+    run("backup", str(backup_file))
+    # The live database moves on after the backup: a failed restore must keep this state.
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE person SET name = 'After the backup' WHERE id = 1"))
+    engine.dispose()
+    before = snapshot(database_url)
+    for damaged in _damaged_copies(backup_file, tmp_path):
+        result = runner.invoke(cli.app, ["restore", "--yes", str(damaged)])
+        assert result.exit_code == 1, (damaged.name, result.output)
+        assert "Restore failed" in result.output
+        assert "Traceback" not in result.output
+        assert snapshot(database_url) == before, damaged.name
