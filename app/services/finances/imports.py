@@ -10,9 +10,7 @@ amount. A budget confirmed in the budget cycle is frozen: rows for it are refuse
 # Over 400 lines on purpose: the checks of one file format and the store that trusts them stay
 # together, so that no stored row can skip a check.
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -26,7 +24,7 @@ from app.i18n import _
 from app.models.finances import BudgetLine, CostGroup, FinanceImport, ImportKind, MonthlyActual
 from app.models.houses import House
 from app.services.finances import budgets as finance_budgets
-from app.services.platform import audit
+from app.services.platform import audit, xlsx_reading
 from app.services.platform.csv_reading import (
     MAX_BYTES,
     MAX_ROWS,  # noqa: F401 (the import page shows the limit)
@@ -35,6 +33,7 @@ from app.services.platform.csv_reading import (
     RowError,
     parse_decimal,
     parse_row,
+    read_records,
     read_rows,
     text_parser,
 )
@@ -114,32 +113,13 @@ class FinanceReport:
 def _xlsx_rows(
     data: bytes, columns: tuple[Column, ...] = COLUMNS
 ) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
-    """The first sheet's rows as text cells, like read_rows does for CSV."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return [], [RowError(None, "", "", _("The file is not a valid XLSX workbook."))]
-    sheet = book.worksheets[0]
-    records = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    lines = "\n".join(";".join(_quote(c) for c in record) for record in records)
-    return read_rows(lines.encode("utf-8"), columns)
+    """The first sheet's rows as text cells, read as read_rows reads a CSV file (streamed, the
+    limits enforced while reading); a date cell is the month it falls in."""
+    return read_records(xlsx_reading.records(data, date_cell=_month), columns)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return f"{value.year:04d}-{value.month:02d}"
-    if isinstance(value, float):
-        return str(Decimal(str(value)))
-    return str(value)
-
-
-def _quote(cell: str) -> str:
-    return '"' + cell.replace('"', '""') + '"'
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def is_xlsx(data: bytes, filename: str) -> bool:

@@ -8,7 +8,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -18,6 +18,9 @@ from app.i18n import _
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+# Columns and characters a cell: far beyond any import format, small enough to bound the work.
+MAX_COLUMNS = 100
+MAX_CELL = 10_000
 # Longer number cells are refused before conversion (Python's int() refuses over 4300 digits).
 MAX_NUMBER_LENGTH = 30
 
@@ -142,48 +145,90 @@ def _file_error(reason: str) -> RowError:
     return RowError(None, "", "", reason)
 
 
+def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV text with their line numbers, read one at a time."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for record in reader:
+            yield reader.line_num, record
+    except csv.Error as exc:
+        reason = _("The file is not valid CSV: check the quotation marks.")
+        raise FileRefused(reason, row=reader.line_num) from exc
+
+
+class FileRefused(Exception):
+    """A file that cannot be read at all; the reason is shown to the person importing."""
+
+    def __init__(self, reason: str, row: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.row = row
+
+
 def read_rows(
     data: bytes, columns: Iterable[Column], *, max_rows: int = MAX_ROWS
 ) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
     """The file's non-empty rows as (row number, column → trimmed cell), or file-level errors."""
-    columns = tuple(columns)
     if len(data) > MAX_BYTES:
         return [], [_file_error(_("The file is larger than 5 MB. Split it into smaller files."))]
     text = decode(data)
     if not text.strip():
         return [], [_file_error(_("The file is empty."))]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    records = ((n, r) for n, (_line, r) in enumerate(_csv_records(text, sniff_delimiter(text)), 1))
+    return read_records(records, columns, max_rows=max_rows)
+
+
+def read_records(
+    records: Iterable[tuple[int, list[str]]],
+    columns: Iterable[Column],
+    *,
+    max_rows: int = MAX_ROWS,
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+    """Rows of any spreadsheet, read one at a time with the limits enforced while reading: the
+    first record is the header; at most max_rows non-empty rows, MAX_COLUMNS columns and
+    MAX_CELL characters a cell; reading stops at the first limit broken."""
+    columns = tuple(columns)
+    rows: list[tuple[int, dict[str, str]]] = []
+    errors: list[RowError] = []
+    header: list[str] | None = None
     try:
-        records = list(reader)
-    except csv.Error:
-        reason = _("The file is not valid CSV: check the quotation marks.")
-        return [], [RowError(reader.line_num, "", "", reason)]
-    header = [cell.strip().lower() for cell in records[0]]
-    while header and not header[-1]:
-        header.pop()
-    errors = _header_errors(header, columns)
-    if errors:
-        return [], errors
-    numbered = [
-        (number, record)
-        for number, record in enumerate(records[1:], start=2)
-        if any(cell.strip() for cell in record)
-    ]
-    if not numbered:
+        for number, record in records:
+            if len(record) > MAX_COLUMNS and any(c.strip() for c in record[MAX_COLUMNS:]):
+                reason = _("The file has more than %(n)s columns.", n=MAX_COLUMNS)
+                return [], [RowError(number, "", "", reason)]
+            if any(len(cell) > MAX_CELL for cell in record):
+                reason = _("A cell has more than %(n)s characters.", n=MAX_CELL)
+                return [], [RowError(number, "", "", reason)]
+            if header is None:
+                header = [cell.strip().lower() for cell in record]
+                while header and not header[-1]:
+                    header.pop()
+                errors = _header_errors(header, columns)
+                if errors:
+                    return [], errors
+                continue
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(rows) + len(errors) >= max_rows:
+                reason = _(
+                    "The file has more than %(n)s rows. Split it into smaller files.", n=max_rows
+                )
+                return [], [_file_error(reason)]
+            if any(cell.strip() for cell in record[len(header) :]):
+                reason = _("The row has more values than the header row has columns.")
+                errors.append(RowError(number, "", "", reason))
+                continue
+            cells = {
+                name: (record[i].strip() if i < len(record) else "")
+                for i, name in enumerate(header)
+            }
+            rows.append((number, cells))
+    except FileRefused as exc:
+        return [], [RowError(exc.row, "", "", exc.reason)]
+    if header is None:
+        return [], [_file_error(_("The file is empty."))]
+    if not rows and not errors:
         return [], [_file_error(_("The file has no rows to import."))]
-    if len(numbered) > max_rows:
-        reason = _("The file has more than %(n)s rows. Split it into smaller files.", n=max_rows)
-        return [], [_file_error(reason)]
-    rows = []
-    for number, record in numbered:
-        if any(cell.strip() for cell in record[len(header) :]):
-            reason = _("The row has more values than the header row has columns.")
-            errors.append(RowError(number, "", "", reason))
-            continue
-        cells = {
-            name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)
-        }
-        rows.append((number, cells))
     return rows, errors
 
 
