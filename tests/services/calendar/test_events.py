@@ -368,7 +368,11 @@ def test_a_feed_token_is_stored_hashed_renewed_and_revoked(session, world):
     token, feed = calendar_feeds.create_feed(session, world.resident)
     assert feed.token_hash == token_hash(token) and token not in feed.token_hash
     found = calendar_feeds.principal_for_token(session, token)
-    assert found is not None and found.id == world.resident.id and feed.last_used_at is not None
+    assert found is not None and found.id == world.resident.id and feed.last_used_at is None
+    # The use is noted apart from the reading (after the answer, in a transaction of its own).
+    calendar_feeds.note_feed_use(session.connection(), token, utcnow())
+    session.refresh(feed)
+    assert feed.last_used_at is not None
     renewed, _ = calendar_feeds.create_feed(session, world.resident)
     assert calendar_feeds.principal_for_token(session, token) is None
     assert calendar_feeds.principal_for_token(session, renewed) is not None
