@@ -132,3 +132,21 @@ def test_the_import_page_answers_422_at_the_file_for_an_entity_workbook(client, 
     assert fi("The workbook contains a document type declaration; save it again.") in (
         response.text
     )
+
+
+def test_a_utf16_csv_is_read_as_text(session):
+    house = make_house(session, code="UTF-16")
+    from app.services.finances import figures as finances_service
+
+    finances_service.ensure_default_groups(session)
+    text = "house;month;group;amount\nUTF-16;2026-01;heating;1 234,50\n"
+    for data in (
+        "\ufeff".encode("utf-16-le") + text.encode("utf-16-le"),
+        text.encode("utf-16-be"),
+    ):
+        report = finance_import.import_actuals(
+            session, data, None, filename="a.csv", today=date(2026, 6, 1), dry_run=True
+        )
+        assert report.ok, [(e.row, e.column, e.reason) for e in report.errors]
+        assert report.rows == 1
+    assert house.id is not None

@@ -124,8 +124,25 @@ def parse_date(raw: str) -> date:
     raise BadCell(_("Enter a date as YYYY-MM-DD or D.M.YYYY."))
 
 
+def _utf16(data: bytes) -> str | None:
+    """The text of a UTF-16 file (Excel's "Unicode text"), known by its byte order mark or, without
+    one, by the zero bytes of ASCII characters; None for any other file."""
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    sample = data[:2000]
+    if len(sample) >= 4 and sample.count(0) * 3 >= len(sample):
+        encoding = "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+        return data[: len(data) // 2 * 2].decode(encoding, errors="replace")
+    return None
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 with or without a BOM; otherwise what Excel on Windows writes (Windows-1252)."""
+    """UTF-16 (with or without a byte order mark), UTF-8 with or without a BOM; otherwise what
+    Excel on Windows writes (Windows-1252)."""
+    wide = _utf16(data)
+    if wide is not None:
+        return wide
     body = data.removeprefix(codecs.BOM_UTF8)
     for encoding in ("utf-8", "cp1252"):
         try:
