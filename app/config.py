@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = 2 * 1024 * 1024
     # Requests served at once by one process; more wait their turn (bench/README.md).
     max_concurrent_requests: int = Field(default=4, ge=1, le=200)
+    # The fewest houses an average or a profile may cover when shown to someone who may not see
+    # each of them: a smaller group would single a house out.
+    min_comparison_houses: int = Field(default=3, ge=1, le=100)
     # How long an SQLite writer waits for another's write lock before failing.
     sqlite_busy_seconds: float = Field(default=30.0, gt=0, le=600)
     forum_notice_days: int = 7

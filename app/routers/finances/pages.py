@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app import policies
+from app.config import get_settings
 from app.deps import CurrentUser, FormData, SessionDep, require, today
 from app.errors import ValidationFailed
 from app.i18n import _
@@ -70,7 +71,9 @@ def house_page(
     assert house.id is not None
     chosen, errors = parse_year(year)
     figures = finances_service.house_year(session, house, chosen)
-    comparison = comparison_service.comparison(session, house, chosen)
+    # Someone who may not see every house sees no average over too few houses to hide each one.
+    smallest = 1 if policies.is_staff_overseer(user) else get_settings().min_comparison_houses
+    comparison = comparison_service.comparison(session, house, chosen, min_group=smallest)
     context = {
         "house": house,
         "year": chosen,
@@ -83,6 +86,7 @@ def house_page(
         "budget_chart": finance_views.budget_chart(figures),
         "comparison_chart": finance_views.comparison_chart(comparison, house.name),
         "age_band": finance_views.age_band_label(comparison.age_band),
+        "min_group": smallest,
     }
     return render(request, "finances/house.html", context, 422 if errors else 200)
 

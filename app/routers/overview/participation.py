@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app import policies
+from app.config import get_settings
 from app.deps import CurrentUser, SessionDep, permit, today
 from app.errors import ValidationFailed
 from app.i18n import _
@@ -43,8 +44,13 @@ CompanyLanding = Annotated[int | None, Depends(get_company_landing)]
 ProfileHouse = Annotated[House, Depends(get_profile_house)]
 
 
+def _smallest(user: Principal | None) -> int:
+    """The fewest houses a district's profile may cover for this person (see the setting)."""
+    return 1 if policies.is_staff_overseer(user) else get_settings().min_comparison_houses
+
+
 def _checked(
-    session: Session, year: str | None, district: str | None = None
+    session: Session, year: str | None, district: str | None = None, smallest: int = 1
 ) -> tuple[int, str | None, dict[str, str]]:
     """The year and district asked for, and field errors for the bad ones."""
     errors: dict[str, str] = {}
@@ -55,7 +61,7 @@ def _checked(
     except ValidationFailed as exc:
         errors.update(exc.errors)
     try:
-        district = profile_service.check_district(session, district)
+        district = profile_service.check_district(session, district, smallest)
     except ValidationFailed as exc:
         errors.update(exc.errors)
         district = None
@@ -92,7 +98,7 @@ def company_page(
     if landing is not None:
         query = f"?{urlencode({'year': year})}" if year else ""
         return RedirectResponse(f"/houses/{landing}/participation-profile{query}", 303)
-    chosen, district, errors = _checked(session, year, district)
+    chosen, district, errors = _checked(session, year, district, _smallest(user))
     values = {"year": year or str(chosen), "district": district or ""}
     context = _base_context(chosen, errors, values)
     context["districts"] = houses_service.districts(session)

@@ -93,23 +93,28 @@ def _average(values: list[Decimal]) -> Decimal | None:
     return (sum(values, ZERO) / len(values)).quantize(CENT) if values else None
 
 
-def comparison(session: Session, house: House, year: int) -> Comparison:
+def comparison(session: Session, house: House, year: int, min_group: int = 1) -> Comparison:
     """The house against the average of houses in its district, in its age band and of the
-    company (each over the houses with figures in the year)."""
+    company (each over the houses with figures in the year). An average over fewer than
+    min_group houses is left out (None, its count kept): it would single a house out."""
     rows = [r for r in finance_cache.year_figures(session, year) if r.per_m2]
     district = [r.per_m2 for r in rows if r.district == house.district and r.per_m2]
     band = age_band(house.year_built)
     same_age = [r.per_m2 for r in rows if age_band(r.year_built) == band and r.per_m2]
     everyone = [r.per_m2 for r in rows if r.per_m2]
     own = next((r.per_m2 for r in rows if r.house_id == house.id), None)
+
+    def shown(values: list[Decimal]) -> Decimal | None:
+        return _average(values) if len(values) >= min_group else None
+
     return Comparison(
         own,
-        _average(district),
-        _average(everyone),
+        shown(district),
+        shown(everyone),
         len(district),
         len(everyone),
         band,
-        _average(same_age),
+        shown(same_age),
         len(same_age),
     )
 

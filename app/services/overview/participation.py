@@ -154,12 +154,17 @@ def window(year: int, now: datetime | None = None) -> Window:
     return Window(start, min(end, now or utcnow()))
 
 
-def check_district(session: Session, raw: str | None) -> str | None:
-    """The district asked for (None: the whole company); a field error if no house is in it."""
+def check_district(session: Session, raw: str | None, min_group: int = 1) -> str | None:
+    """The district asked for (None: the whole company); a field error if no house is in it, or
+    fewer than min_group (a smaller district's profile would be a house's own)."""
     if raw is None or not raw.strip():
         return None
-    if not district_house_ids(session, raw):
+    houses = len(district_house_ids(session, raw))
+    if not houses:
         raise ValidationFailed({"district": _("Choose one of the options.")})
+    if houses < min_group:
+        reason = _("Too few houses to compare: a district needs at least %(n)s.", n=min_group)
+        raise ValidationFailed({"district": reason})
     return raw
 
 

@@ -287,7 +287,9 @@ def test_others_may_not_edit_cost_groups(client, session, world):
 
 def test_the_house_page_compares_with_houses_of_the_same_age(client, session, world):
     house = world["house"]  # built 1995, like FIN-B: both in the band 1980–1999
-    response = _page(client, session, world["chair"], f"/houses/{house.id}/finances?year={YEAR}")
+    # Management sees every house, so an average over two houses is theirs to see.
+    url = f"/houses/{house.id}/finances?year={YEAR}"
+    response = _page(client, session, world["management"], url)
     assert response.status_code == 200
     band = fi("built %(first)s–%(last)s", first=1980, last=1999)
     label = fi("Houses of the same age, %(band)s (average)", band=band)
@@ -346,3 +348,22 @@ def test_a_budget_file_is_imported_by_choosing_its_kind(client, session, world):
     )
     assert bad_kind.status_code == 422
     assert fi("Choose what the file holds: monthly figures or budgets.") in bad_kind.text
+
+
+def test_an_average_over_too_few_houses_is_not_shown_to_a_resident(
+    client, session, world, settings, monkeypatch
+):
+    monkeypatch.setattr(settings, "min_comparison_houses", 3)
+    url = f"/houses/{world['house'].id}/finances?year={YEAR}"
+    with use_language("fi"):
+        too_few = ngettext(
+            "An average over fewer than %(num)s house is not shown: too few houses to compare.",
+            "An average over fewer than %(num)s houses is not shown: too few houses to compare.",
+            3,
+        )
+    district = fi("Houses in the same district (average)")
+    # Two houses with figures: the district's average would give the neighbour's €/m².
+    resident_page = _page(client, session, world["resident"], url).text
+    assert too_few in resident_page and district not in resident_page
+    management_page = _page(client, session, world["management"], url).text
+    assert too_few not in management_page and district in management_page

@@ -13,6 +13,7 @@ from app.models.meetings import ResidentMeeting
 from app.models.participation import PARTICIPATION, Participation
 from app.models.people import Person, StaffKind
 from tests.support import (
+    api_headers,
     fi,
     make_committee,
     make_house,
@@ -20,6 +21,7 @@ from tests.support import (
     make_manager,
     make_resident,
     make_staff,
+    make_yte_term,
 )
 
 P = Participation
@@ -205,3 +207,28 @@ def test_residents_and_others_are_refused(client, session, world):
 def test_anonymous_visitors_go_to_the_login_page(client, world):
     page = client.get("/participation-profile")
     assert page.status_code == 303 and page.headers["location"].startswith("/login?next=")
+
+
+def test_a_district_too_small_to_hide_its_houses_is_refused_to_haso_yte(
+    client, session, world, settings, monkeypatch
+):
+    monkeypatch.setattr(settings, "min_comparison_houses", 2)
+    yte = make_resident(session, world.puisto)
+    make_yte_term(session, [(yte, world.puisto)])
+    session.commit()
+    url = "/api/v1/participation-profile"
+    headers = api_headers(session, yte)
+    # Vuosaari has one house: its profile would be Puistotie's own.
+    small = client.get(url, params={"year": YEAR, "district": "Vuosaari"}, headers=headers)
+    assert small.status_code == 422
+    reason = fi("Too few houses to compare: a district needs at least %(n)s.", n=2)
+    assert small.json()["detail"] == [{"field": "district", "reason": reason}]
+    kallio = client.get(url, params={"year": YEAR, "district": "Kallio"}, headers=headers)
+    assert kallio.status_code == 200
+    # Management may see every house, so the smallest district is theirs to see.
+    headers = api_headers(session, world.management)
+    whole = client.get(url, params={"year": YEAR, "district": "Vuosaari"}, headers=headers)
+    assert whole.status_code == 200
+    client.login_as(session, world.management)
+    page = client.get(f"/participation-profile?year={YEAR}&district=Vuosaari")
+    assert page.status_code == 200
