@@ -25,7 +25,7 @@ from app.services.access import audiences
 from app.services.finances import budgets as finance_budgets
 from app.services.finances import entries as finance_entries
 from app.services.mail import delivery as mail_service
-from app.services.platform import audit
+from app.services.platform import audit, versioning
 
 # The kind of participation of each step: what say the people asked have at that point.
 PARTICIPATION = {
@@ -170,6 +170,7 @@ def advance(
     if cycle.step != start_step:
         raise ValidationFailed({"": _("This step cannot be taken now.")})
     before = audit.snapshot(cycle)
+    loaded = cycle.version
     if move == "proposal":
         _set_proposal(session, cycle, text, charge, amounts or {}, actor_id, now)
     elif move == "statement":
@@ -186,7 +187,10 @@ def advance(
         text = _text(text)
         cycle.evaluation_text, cycle.evaluated_at = text, now
     cycle.step = next_step
-    cycle.version += 1
+    # The database's own check, once the step is valid: of two steps taken at once from the same
+    # version (two members giving the statement), the second finds the row moved on and gets the
+    # conflict page, its transaction rolled back.
+    versioning.bump(session, cycle, loaded)
     session.add(cycle)
     session.flush()
     audit.record(session, actor_id, "update", cycle, before)
@@ -274,8 +278,9 @@ def revise(
             {"": _("The statement deadline has passed: the proposal can no longer be revised.")}
         )
     before = audit.snapshot(cycle)
+    loaded = cycle.version
     _set_proposal(session, cycle, text, charge, amounts or {}, actor_id, now)
-    cycle.version += 1
+    versioning.bump(session, cycle, loaded)
     session.add(cycle)
     session.flush()
     audit.record(session, actor_id, "update", cycle, before)

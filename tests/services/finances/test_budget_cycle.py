@@ -4,15 +4,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 
 from app import policies
-from app.errors import ValidationFailed
+from app.errors import Conflict, ValidationFailed
 from app.jobs import budget_cycle as budget_cycle_jobs
 from app.models.audit import AuditEntry
 from app.models.calendar import CalendarEvent, EventTemplate
 from app.models.committees import Position
-from app.models.finances import BudgetLine, CycleStep, UsageCharge
+from app.models.finances import BudgetCycle, BudgetLine, CycleStep, UsageCharge
 from app.models.people import StaffKind
 from app.services.access.roles import load_principal
 from app.services.finances import budget_cycle
@@ -319,3 +320,48 @@ def test_who_may_revise_the_proposal(session, world):
     assert not policies.can_revise_budget_proposal(resident, cycle)
     assert not policies.can_revise_budget_proposal(None, cycle)
     assert not policies.can_revise_budget_proposal(management, company)
+
+
+def _as_loaded_before(cycle, version, step):  # type: ignore[no-untyped-def]
+    """The cycle as another request loaded it before the first one saved."""
+    set_committed_value(cycle, "version", version)
+    set_committed_value(cycle, "step", step)
+
+
+def test_two_statements_from_the_same_version_do_not_both_save(session, world):
+    cycle = world["cycle"]
+    budget_cycle.advance(session, cycle, "proposal", "Proposal", world["manager"].id, charge="11")
+    loaded, step = cycle.version, cycle.step
+    budget_cycle.advance(session, cycle, "statement", "First", world["chair"].id, version=loaded)
+    # The second member's request read the same version before the first was saved; its
+    # transaction (here a savepoint) is rolled back with the conflict.
+    _as_loaded_before(cycle, loaded, step)
+    with pytest.raises(Conflict), session.begin_nested():
+        budget_cycle.advance(
+            session, cycle, "statement", "Second", world["chair"].id, version=loaded
+        )
+    stored = session.exec(
+        select(BudgetCycle.statement_text).where(BudgetCycle.id == cycle.id)
+    ).one()
+    assert stored == "First"
+
+
+def test_a_revision_from_an_old_version_does_not_overwrite(session, world):
+    finances_service.ensure_default_groups(session)
+    cycle, manager = world["cycle"], world["manager"]
+    form = _form(session)
+    budget_cycle.advance(
+        session, cycle, "proposal", "Proposal", manager.id, charge="11", amounts=form
+    )
+    now = datetime.combine(cycle.statement_due, time(12), tzinfo=UTC)
+    loaded, step = cycle.version, cycle.step
+    budget_cycle.revise(
+        session, cycle, "Revised once", manager.id, now=now, charge="12", amounts=form
+    )
+    _as_loaded_before(cycle, loaded, step)
+    with pytest.raises(Conflict), session.begin_nested():
+        budget_cycle.revise(
+            session, cycle, "Revised again", manager.id, now=now, charge="13", amounts=form
+        )
+    stored = session.exec(select(BudgetCycle.proposal_text).where(BudgetCycle.id == cycle.id)).one()
+    assert stored == "Revised once"
