@@ -14,11 +14,18 @@ from app.services.platform import job_runs
 
 
 def send_mail(bind: Engine | Connection | None = None) -> Any:
-    """Send whatever the delivery table holds as due (each row claimed before it leaves)."""
+    """Send whatever the delivery table holds as due (each row claimed before it leaves), batch
+    after batch while mail is waiting: a large newsletter goes out continuously, not a batch a
+    minute (the scheduler starts no second run meanwhile)."""
     # Not a @job: send_pending commits each claim and each result in transactions of its own.
     bind = bind if bind is not None else get_engine()
+    total = 0
     with recorded(run_id_for(send_mail), bind):
-        return mail_service.send_pending(bind)
+        while True:
+            sent = mail_service.send_pending(bind)
+            total += sent
+            if sent == 0:  # nothing due, or only mail waiting for its next try
+                return total
 
 
 @job

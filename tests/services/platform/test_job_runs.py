@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app import jobs, policies
 from app.jobs import housekeeping, job
@@ -200,3 +200,27 @@ def test_only_administrators_manage_jobs():
     assert not policies.can_manage_jobs(principal(StaffKind.property_manager, manager_of={1}))
     assert not policies.can_manage_jobs(principal(resident_of={1}, committee_of={1}, chair_of={1}))
     assert not policies.can_manage_jobs(None)
+
+
+def test_the_mail_job_sends_batch_after_batch_while_mail_is_waiting(session, connection):
+    person = make_person(session)
+    waiting = 1_234  # more than one batch of send_pending
+    mail_service.queue_many(
+        session,
+        [
+            Delivery(
+                message_key="continuous:1",
+                recipient=f"reader{n}@example.com",
+                person_id=person.id,
+                subject="Uutiskirje",
+                body_text="Teksti",
+            )
+            for n in range(waiting)
+        ],
+    )
+    session.commit()
+    assert housekeeping.send_mail(connection) == waiting
+    left = session.exec(
+        select(func.count()).select_from(Delivery).where(Delivery.status != DeliveryStatus.sent)
+    ).one()
+    assert left == 0
