@@ -120,7 +120,9 @@ def request_login_link(
             status_code=422,
         )
     try:
-        auth_service.send_login_link(session, settings, email, client_ip(request), safe_next(next))
+        pending = auth_service.send_login_link(
+            session, settings, email, client_ip(request), safe_next(next)
+        )
     except auth_service.RateLimited as exc:
         return render(
             request,
@@ -128,6 +130,10 @@ def request_login_link(
             {"errors": {"": str(exc)}, "values": values, "next": safe_next(next)},
             status_code=429,
         )
+    if pending is not None:
+        # Written after the answer (the link itself is committed with it): known and unknown
+        # addresses get the same answer in the same time.
+        background.add_task(auth_service.mail_login_link, bind, settings, pending)
     _send_mail_after_response(background, bind)
     return render(request, "auth/link_sent.html", {"email": email})
 

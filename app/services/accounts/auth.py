@@ -1,5 +1,6 @@
 """Logging in: passwords, one-time links, sessions, rate limits and API tokens."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, update
@@ -146,19 +147,29 @@ def end_session(session: Session, token: str) -> None:
     session.flush()
 
 
+@dataclass(frozen=True)
+class PendingLink:
+    """A login link made in the request, whose mail is written after the answer."""
+
+    link_id: int
+    person_id: int
+    url: str
+
+
 def send_login_link(
     session: Session, settings: Settings, email: str, ip: str, next_url: str = "/"
-) -> None:
-    """Mail a one-time login link if the email is known; say nothing either way.
+) -> PendingLink | None:
+    """Make a one-time login link if the email is known; the caller mails it after the answer
+    (mail_login_link), so that the answer is the same, and as quick, for any address.
 
     Link requests are not failed logins (that would let anyone lock an account): the address's
     failures still block, and an account gets at most login_attempts_per_account links in the
-    window.
+    window; beyond that nothing is sent, silently, as for an unknown address.
     """
     check_rate(session, settings, ip, None)
     person = person_by_email(session, email)
-    if person is None:
-        return
+    if person is None or person.id is None:
+        return None
     since = utcnow() - timedelta(minutes=settings.login_attempt_window_minutes)
     recent = session.exec(
         select(func.count())
@@ -166,8 +177,7 @@ def send_login_link(
         .where(LoginLink.person_id == person.id, LoginLink.created_at >= since)
     ).one()
     if recent >= settings.login_attempts_per_account:
-        raise RateLimited(_("Too many login attempts. Please wait a few minutes and try again."))
-    assert person.id is not None
+        return None
     token = new_token()
     link = LoginLink(
         token_hash=token_hash(token),
@@ -176,15 +186,26 @@ def send_login_link(
     )
     session.add(link)
     session.flush()
+    assert link.id is not None
     url = f"{settings.base_url.rstrip('/')}/login/link/{token}"
-    mail.queue(
-        session,
-        f"login-link:{link.id}",
-        person,
-        "login_link",
-        url=url,
-        minutes=settings.magic_link_minutes,
-    )
+    return PendingLink(link.id, person.id, url)
+
+
+def mail_login_link(bind: Engine | Connection, settings: Settings, pending: PendingLink) -> None:
+    """Write the mail of a login link (after the answer, in a transaction of its own)."""
+    with Session(bind, join_transaction_mode="create_savepoint") as session:
+        person = session.get(Person, pending.person_id)
+        if person is None:
+            return
+        mail.queue(
+            session,
+            f"login-link:{pending.link_id}",
+            person,
+            "login_link",
+            url=pending.url,
+            minutes=settings.magic_link_minutes,
+        )
+        session.commit()
 
 
 def use_login_link(session: Session, token: str) -> Person | None:
