@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     # The fewest houses an average or a profile may cover when shown to someone who may not see
     # each of them: a smaller group would single a house out.
     min_comparison_houses: int = Field(default=3, ge=1, le=100)
+    # PostgreSQL: how long to wait for a connection, for one statement (0: no limit), and after
+    # how many seconds of silence a connection is known dead (TCP keepalives and user timeout,
+    # on both ends, so that a vanished scheduler's lock is released and taken over).
+    db_connect_timeout_seconds: int = Field(default=5, ge=1, le=600)
+    db_statement_timeout_seconds: int = Field(default=60, ge=0, le=86_400)
+    db_dead_connection_seconds: int = Field(default=30, ge=5, le=3_600)
     # How long an SQLite writer waits for another's write lock before failing.
     sqlite_busy_seconds: float = Field(default=30.0, gt=0, le=600)
     forum_notice_days: int = 7

@@ -95,10 +95,65 @@ def make_engine(url: str) -> Engine:
             max_overflow=_overflow(),
         )
         _configure_sqlite(engine)
+        _refuse_nul_in_text(engine)
         return engine
     if parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=_overflow())
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=POOL_SIZE,
+        max_overflow=_overflow(),
+        connect_args=_postgresql_timeouts(),
+    )
+    _refuse_nul_in_text(engine)
+    return engine
+
+
+def _postgresql_timeouts() -> dict[str, Any]:
+    """No request hangs on a silent network: a connect timeout, a statement timeout, and TCP
+    keepalives with a user timeout on the client and (through the session's options) on the
+    server, so a dead connection is dropped within PORTAL_DB_DEAD_CONNECTION_SECONDS on both
+    ends (and a vanished scheduler's advisory lock released for another to take)."""
+    settings = get_settings()
+    dead = settings.db_dead_connection_seconds
+    idle, interval = max(1, dead // 3), max(1, dead // 9)
+    server = {
+        "statement_timeout": settings.db_statement_timeout_seconds * 1000,
+        "tcp_keepalives_idle": idle,
+        "tcp_keepalives_interval": interval,
+        "tcp_keepalives_count": 3,
+        "tcp_user_timeout": dead * 1000,
+    }
+    return {
+        "connect_timeout": settings.db_connect_timeout_seconds,
+        "keepalives": 1,
+        "keepalives_idle": idle,
+        "keepalives_interval": interval,
+        "keepalives_count": 3,
+        "tcp_user_timeout": dead * 1000,
+        "options": " ".join(f"-c {name}={value}" for name, value in server.items()),
+    }
+
+
+class TextRefused(ValueError):
+    """A text holds a NUL character, which no text column takes (PostgreSQL refuses it; SQLite
+    would keep it and cut the text short for many programs)."""
+
+
+def _refuse_nul_in_text(engine: Engine) -> None:
+    """Refuse, on every database alike, a statement whose text parameters hold a NUL."""
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _check(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> tuple[str, Any]:
+        rows = parameters if executemany else [parameters]
+        for row in rows or []:
+            values = row.values() if isinstance(row, dict) else row or []
+            if any(isinstance(v, str) and "\x00" in v for v in values):
+                raise TextRefused("a text holds a NUL character")
+        return statement, parameters
 
 
 def use_write_ahead_log(url: str) -> None:

@@ -1,13 +1,30 @@
 """Form and API input checked by pydantic, with reasons in the user's language, per field."""
 
-from typing import Any, TypeVar
+import re
+from datetime import date
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic_core import PydanticCustomError
 
 from app.errors import ValidationFailed
 from app.i18n import _
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def _iso_day(value: Any) -> Any:
+    """Only a day written as YYYY-MM-DD: pydantic alone would also read a number (0) as a day
+    counted from 1970."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise PydanticCustomError("date_parsing", "Enter a date as YYYY-MM-DD.")
+    return value
+
+
+# A date given in a query or a body: strictly YYYY-MM-DD.
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 
 
 def reason(error: dict[str, Any]) -> str:
@@ -62,8 +79,24 @@ def errors_of(exc: ValidationError) -> dict[str, str]:
     return errors
 
 
+def NUL_REASON() -> str:  # noqa: N802 - a message, read in the request's language
+    return _("The text contains a character that is not allowed (a NUL character).")
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 def parse(model: type[M], data: dict[str, Any]) -> M:
-    """Validate form data into a model; empty strings count as not given."""
+    """Validate form data into a model; empty strings count as not given. A text with a NUL
+    character is refused at its field (no database takes it)."""
+    refused = {k: NUL_REASON() for k, v in data.items() if _holds_nul(v)}
+    if refused:
+        raise ValidationFailed(refused)
     cleaned = {k: (None if v == "" else v) for k, v in data.items()}
     cleaned = {k: v for k, v in cleaned.items() if v is not None}
     try:

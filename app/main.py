@@ -11,11 +11,12 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import forms
 from app.config import get_settings
+from app.db import TextRefused
 from app.deps import LoginRequired, verify_csrf
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.i18n import _
@@ -109,6 +110,18 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": errors}, status_code=422)
         detail = "; ".join(e["reason"] for e in errors)
         return _error_page(request, 422, _("Check the input"), detail)
+
+    @app.exception_handler(TextRefused)
+    @app.exception_handler(StatementError)
+    async def text_refused(request: Request, exc: Exception) -> Response:
+        if not isinstance(exc, TextRefused) and not isinstance(
+            getattr(exc, "orig", None), TextRefused
+        ):
+            raise exc
+        reason = forms.NUL_REASON()
+        if _is_api(request):
+            return JSONResponse({"detail": [{"field": "", "reason": reason}]}, status_code=422)
+        return _error_page(request, 422, _("Check the input"), reason)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:

@@ -1,12 +1,13 @@
 """Annual calendar API: the caller's events, and the recurring templates for management."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
 from app.deps import SessionDep, require_api, today
 from app.errors import ValidationFailed
+from app.forms import IsoDay
 from app.i18n import _
 from app.models.calendar import CalendarEvent
 from app.models.calendar_schemas import EventPublic, TemplateInput, TemplatePublic
@@ -59,8 +60,8 @@ def _event(event: CalendarEvent) -> EventPublic:
 def list_events(
     session: SessionDep,
     user: Reader,
-    start: Annotated[date | None, Query(alias="from", description="First day (Helsinki)")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Last day (Helsinki)")] = None,
+    start: Annotated[IsoDay | None, Query(alias="from", description="First day (Helsinki)")] = None,
+    end: Annotated[IsoDay | None, Query(alias="to", description="Last day (Helsinki)")] = None,
     cancelled: Annotated[bool, Query(description="Include cancelled events")] = False,
 ) -> list[EventPublic]:
     """The caller's events from `from` (default today) to `to` (default a year on), in order."""

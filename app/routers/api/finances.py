@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from app import policies
 from app.deps import ApiUser, SessionDep, permit, require_api, today
 from app.models.finances import ImportKind
+from app.routers.api import ValidationProblem
 from app.services.access.roles import Principal
 from app.services.bodies import houses as houses_service
 from app.services.finances import comparison
@@ -83,7 +84,13 @@ class CompanyPublic(BaseModel):
 @router.post(
     "/finances/imports",
     response_model=ImportPublic,
-    responses={422: {"model": ImportPublic, "description": "The file has errors; nothing stored"}},
+    responses={
+        422: {
+            "model": ImportPublic | ValidationProblem,
+            "description": "The file has errors and nothing was stored (a report), or the "
+            "request itself is incomplete, e.g. no file (the fields at fault)",
+        }
+    },
 )
 def import_figures(
     session: SessionDep,
