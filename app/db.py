@@ -148,12 +148,20 @@ def _refuse_nul_in_text(engine: Engine) -> None:
     def _check(
         conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
     ) -> tuple[str, Any]:
-        rows = parameters if executemany else [parameters]
-        for row in rows or []:
-            values = row.values() if isinstance(row, dict) else row or []
-            if any(isinstance(v, str) and "\x00" in v for v in values):
-                raise TextRefused("a text holds a NUL character")
+        if _holds_nul(parameters):
+            raise TextRefused("a text holds a NUL character")
         return statement, parameters
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether statement parameters (a row, rows, or one value) hold a text with a NUL."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def use_write_ahead_log(url: str) -> None:
