@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.config import ROOT
@@ -217,6 +218,7 @@ def import_actuals(
     )
     session.add(batch)
     session.flush()
+    _one_import_at_a_time(session)
     report.replaced = _replace(session, months, actor_id)
     batch.replaced = report.replaced
     session.add_all(
@@ -227,6 +229,18 @@ def import_actuals(
     audit.record(session, actor_id, "create", batch)
     report.import_id = batch.id
     return report
+
+
+# PostgreSQL advisory lock key of the finance imports ("FINIMP" in ASCII).
+IMPORT_LOCK = 0x46494E494D50
+
+
+def _one_import_at_a_time(session: Session) -> None:
+    """Imports store one after another: a second import of the same months waits for the first
+    to commit and then replaces its rows, instead of colliding with them (PostgreSQL; SQLite's
+    writers already take turns). The lock ends with the transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
 
 
 def _existing(session: Session, months: dict[int, set[date]]) -> list[MonthlyActual]:
@@ -361,6 +375,7 @@ def import_budgets(
     )
     session.add(batch)
     session.flush()
+    _one_import_at_a_time(session)
     old = _existing_lines(session, pairs)
     for line in old:
         entry = audit.record(session, actor_id, "delete", line, before=audit.snapshot(line))
