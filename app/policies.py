@@ -22,6 +22,7 @@ from app.services.access.policies import (
     can_vote_in,
     has_scope,
     is_staff_overseer,
+    smallest_group,
 )
 from app.services.accessibility.policies import (
     can_handle_accessibility_feedback,
@@ -115,6 +116,7 @@ from app.services.privacy.policies import (
 )
 
 __all__ = [
+    "smallest_group",
     "LOOPBACK",
     "NEWSLETTER_AUDIENCES",
     "NEWSLETTER_EDITABLE",

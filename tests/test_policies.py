@@ -150,11 +150,9 @@ def _call(name: str, user):
 
 
 def test_every_predicate_has_expectations():
-    predicates = {
-        name
-        for name, fn in inspect.getmembers(policies, inspect.isfunction)
-        if fn.__module__ == policies.__name__
-    }
+    # Every predicate app.policies gathers from the features' policies modules.
+    predicates = {name for name in policies.__all__ if inspect.isfunction(getattr(policies, name))}
+    assert len(predicates) > 80
     special = {
         "has_scope",
         # these take a survey: tested in tests/services/ballots/test_surveys.py and routers
@@ -188,6 +186,8 @@ def test_every_predicate_has_expectations():
         "can_view_budget_cycle",
         "can_take_budget_step",
         "can_revise_budget_proposal",
+        # a number, not a yes or no: tested below
+        "smallest_group",
     }
     assert predicates - set(EXPECTED) - special == set()
 
@@ -428,3 +428,13 @@ def test_can_view_forum_minutes():
     unpublished = ForumSession(id=4, title="F", starts_at=held.starts_at, place="X")
     unpublished.minutes_published_at = held.minutes_published_at
     assert who(policies.can_view_forum_minutes, unpublished) == participants
+
+
+def test_the_smallest_group_is_any_for_overseers_and_the_setting_for_others(monkeypatch):
+    from app.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "min_comparison_houses", 4)
+    sizes = {who: policies.smallest_group(user) for who, user in PEOPLE.items()}
+    overseers = {who for who, user in PEOPLE.items() if policies.is_staff_overseer(user)}
+    assert overseers and all(sizes[who] == 1 for who in overseers)
+    assert all(size == 4 for who, size in sizes.items() if who not in overseers)

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from app import policies
-from app.config import get_settings
 from app.deps import ApiUser, SessionDep, permit, today
 from app.errors import ValidationFailed
 from app.i18n import _
@@ -66,7 +65,7 @@ def read_profile(
     else:
         permit(policies.can_view_company_totals(user))
     chosen = profile_service.check_year(year, today())
-    smallest = 1 if policies.is_staff_overseer(user) else get_settings().min_comparison_houses
+    smallest = policies.smallest_group(user)
     district = (
         profile_service.check_district(session, district, smallest) if house_id is None else None
     )

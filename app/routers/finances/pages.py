@@ -7,7 +7,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app import policies
-from app.config import get_settings
 from app.deps import CurrentUser, FormData, SessionDep, require, today
 from app.errors import ValidationFailed
 from app.i18n import _
@@ -71,8 +70,7 @@ def house_page(
     assert house.id is not None
     chosen, errors = parse_year(year)
     figures = finances_service.house_year(session, house, chosen)
-    # Someone who may not see every house sees no average over too few houses to hide each one.
-    smallest = 1 if policies.is_staff_overseer(user) else get_settings().min_comparison_houses
+    smallest = policies.smallest_group(user)
     comparison = comparison_service.comparison(session, house, chosen, min_group=smallest)
     context = {
         "house": house,

@@ -8,7 +8,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app import policies
-from app.config import get_settings
 from app.deps import CurrentUser, SessionDep, permit, today
 from app.errors import ValidationFailed
 from app.i18n import _
@@ -42,11 +41,6 @@ def get_profile_house(house_id: int, user: CurrentUser, session: SessionDep) -> 
 
 CompanyLanding = Annotated[int | None, Depends(get_company_landing)]
 ProfileHouse = Annotated[House, Depends(get_profile_house)]
-
-
-def _smallest(user: Principal | None) -> int:
-    """The fewest houses a district's profile may cover for this person (see the setting)."""
-    return 1 if policies.is_staff_overseer(user) else get_settings().min_comparison_houses
 
 
 def _checked(
@@ -98,7 +92,7 @@ def company_page(
     if landing is not None:
         query = f"?{urlencode({'year': year})}" if year else ""
         return RedirectResponse(f"/houses/{landing}/participation-profile{query}", 303)
-    chosen, district, errors = _checked(session, year, district, _smallest(user))
+    chosen, district, errors = _checked(session, year, district, policies.smallest_group(user))
     values = {"year": year or str(chosen), "district": district or ""}
     context = _base_context(chosen, errors, values)
     context["districts"] = houses_service.districts(session)

@@ -1,5 +1,6 @@
 """Permissions every feature shares: who oversees, manages a house, sits on its bodies."""
 
+from app.config import get_settings
 from app.services.access.roles import Principal
 
 User = Principal | None
@@ -87,3 +88,10 @@ def can_view_committee(user: User, house_id: int) -> bool:
 def can_manage_jobs(user: User) -> bool:
     """See the scheduled jobs, their runs and the mail queue, and run a job now: administrators."""
     return user is not None and user.is_admin
+
+
+def smallest_group(user: User) -> int:
+    """The fewest houses an average or a district's profile may cover when shown to this person:
+    any number for those who may see every house, else PORTAL_MIN_COMPARISON_HOUSES (a smaller
+    group would single a house out)."""
+    return 1 if is_staff_overseer(user) else get_settings().min_comparison_houses
