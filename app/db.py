@@ -230,8 +230,12 @@ def finish(session: Session, error: BaseException | None) -> None:
     session.expunge_all()
     session.rollback()
     if kept:
-        session.add_all([cls(**values) for cls, values in kept])
-        session.commit()
+        try:
+            session.add_all([cls(**values) for cls, values in kept])
+            session.commit()
+        except Exception:  # noqa: BLE001 - the request's own error is the one to report
+            log.exception("rows kept on rollback could not be written")
+            session.rollback()
 
 
 def get_session() -> Iterator[Session]:

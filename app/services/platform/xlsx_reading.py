@@ -71,14 +71,19 @@ def _elements(book: zipfile.ZipFile, name: str, limit: int, tag: str) -> Iterato
         stream = io.BufferedReader(_Guarded(raw, limit))
         try:
             context = iterparse(stream, events=("start", "end"))  # noqa: S314 - guarded above
-            root: Element | None = None
+            # The open elements, outermost first: a finished element is taken off its parent,
+            # so the part's tree never grows beyond one element's worth.
+            open_elements: list[Element] = []
             for event, element in context:
-                if root is None:
-                    root = element
-                if event == "end" and element.tag == tag:
+                if event == "start":
+                    open_elements.append(element)
+                    continue
+                open_elements.pop()
+                if element.tag == tag:
                     yield element
+                    if open_elements:
+                        open_elements[-1].remove(element)
                     element.clear()
-                    root.clear()
         except ParseError as exc:
             raise _invalid() from exc
 
