@@ -148,19 +148,20 @@ def _refuse_nul_in_text(engine: Engine) -> None:
     def _check(
         conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
     ) -> tuple[str, Any]:
-        if _holds_nul(parameters):
+        if holds_nul(parameters):
             raise TextRefused("a text holds a NUL character")
         return statement, parameters
 
 
-def _holds_nul(value: Any) -> bool:
-    """Whether statement parameters (a row, rows, or one value) hold a text with a NUL."""
+def holds_nul(value: Any) -> bool:
+    """Whether a value (statement parameters, a form's field: one value, a row or rows) holds a
+    text with a NUL."""
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_holds_nul(v) for v in value.values())
+        return any(holds_nul(v) for v in value.values())
     if isinstance(value, list | tuple):
-        return any(_holds_nul(v) for v in value)
+        return any(holds_nul(v) for v in value)
     return False
 
 
@@ -218,24 +219,32 @@ def keep_on_rollback(session: Session, row: SQLModel) -> None:
     session.add(row)
 
 
+def write_kept(session: Session) -> None:
+    """After a rollback: write, in a transaction of their own, the rows kept on rollback. A row
+    that cannot be written is logged, never raised over the error that rolled back."""
+    kept = session.info.pop(KEEP_ON_ROLLBACK, [])
+    if not kept:
+        return
+    try:
+        session.add_all([cls(**values) for cls, values in kept])
+        session.commit()
+    except Exception:  # noqa: BLE001 - the request's own error is the one to report
+        log.exception("rows kept on rollback could not be written")
+        session.rollback()
+
+
 def finish(session: Session, error: BaseException | None) -> None:
     """End a request's transaction: commit, or on an error roll back and then write what was
     kept (keep_on_rollback) in a transaction of its own."""
-    kept = session.info.pop(KEEP_ON_ROLLBACK, [])
     if error is None:
+        session.info.pop(KEEP_ON_ROLLBACK, None)
         session.commit()
         return
     # The error page still shows who is logged in: keep loaded rows readable instead of
     # letting the rollback expire them.
     session.expunge_all()
     session.rollback()
-    if kept:
-        try:
-            session.add_all([cls(**values) for cls, values in kept])
-            session.commit()
-        except Exception:  # noqa: BLE001 - the request's own error is the one to report
-            log.exception("rows kept on rollback could not be written")
-            session.rollback()
+    write_kept(session)
 
 
 def get_session() -> Iterator[Session]:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
+from app.db import holds_nul
 from app.errors import ValidationFailed
 from app.i18n import _
 
@@ -83,18 +84,10 @@ def NUL_REASON() -> str:  # noqa: N802 - a message, read in the request's langua
     return _("The text contains a character that is not allowed (a NUL character).")
 
 
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple):
-        return any(_holds_nul(v) for v in value)
-    return False
-
-
 def parse(model: type[M], data: dict[str, Any]) -> M:
     """Validate form data into a model; empty strings count as not given. A text with a NUL
     character is refused at its field (no database takes it)."""
-    refused = {k: NUL_REASON() for k, v in data.items() if _holds_nul(v)}
+    refused = {k: NUL_REASON() for k, v in data.items() if holds_nul(v)}
     if refused:
         raise ValidationFailed(refused)
     cleaned = {k: (None if v == "" else v) for k, v in data.items()}

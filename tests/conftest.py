@@ -61,7 +61,7 @@ from sqlalchemy.engine import Connection, Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.config import ROOT, get_settings  # noqa: E402
-from app.db import KEEP_ON_ROLLBACK, get_bind, get_session, make_engine  # noqa: E402
+from app.db import KEEP_ON_ROLLBACK, get_bind, get_session, make_engine, write_kept  # noqa: E402
 from tests.support import PortalClient, SmtpSink  # noqa: E402
 
 # The longest units first, so that neither worker is left with one at the end.
@@ -172,11 +172,8 @@ def app(shared_app, session: Session, connection: Connection):  # type: ignore[n
         try:
             yield session
         except Exception:
-            kept = session.info.pop(KEEP_ON_ROLLBACK, [])
             session.rollback()
-            if kept:
-                session.add_all([cls(**values) for cls, values in kept])
-                session.commit()
+            write_kept(session)
             raise
         session.info.pop(KEEP_ON_ROLLBACK, None)
         session.commit()
