@@ -58,6 +58,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(get_settings().sqlite_busy_seconds * 1000)}")
+        # Deleted rows are overwritten with zeros, so the file and its backups keep no old
+        # versions of rows (sealed ballots and answers once opened, superseded records).
+        cursor.execute("PRAGMA secure_delete=ON")
         # In write-ahead-log mode a commit need not wait for the disk (synchronous=NORMAL): a
         # crash of the application loses nothing committed, and a power cut can only lose the
         # last commits, never corrupt the file. Otherwise SQLite's safe default stays.

@@ -138,7 +138,7 @@ def _past_nomination(session: Session, today: date) -> bool:
     voters = [c for c in chairs if c in _chairs(session, voted_on)]
     if len(chairs) < 3 or len(voters) < 3:
         return False
-    election = elections_service.create_election(
+    election, counting_key = elections_service.create_election(
         session,
         ElectionCreate(
             purpose=ElectionPurpose.board_nomination,
@@ -170,5 +170,5 @@ def _past_nomination(session: Session, today: date) -> bool:
         marked = [ids[n % 3], ids[(n + 1) % 3]] if n % 2 == 0 else [ids[n % 3]]
         voting.cast_vote(session, election, person_id, house_id, marked, voted_on)
     counted_at = datetime.combine(today - timedelta(days=27), time(9), tzinfo=UTC)
-    counting.count(session, election, None, now=counted_at)
+    counting.count(session, election, None, counting_key, now=counted_at)
     return True

@@ -1,4 +1,5 @@
-"""Surveys: the daily announcement of the surveys that opened, and the mixing of answers."""
+"""Surveys: the daily announcement of the surveys that opened, and the opening of the sealed
+answers of the surveys that closed."""
 
 from sqlmodel import Session
 
@@ -10,9 +11,9 @@ from app.services.ballots import surveys as surveys_service
 
 @job
 def surveys_daily(session: Session) -> int:
-    """Mail the audiences of the surveys that opened today (Helsinki), and mix the anonymous
-    surveys' responses (surveys.mix_due); returns the mails."""
+    """Mail the audiences of the surveys that opened today (Helsinki), and open the sealed
+    answers of the anonymous surveys that have closed (surveys.open_due); returns the mails."""
     now = utcnow()
     queued = survey_mail.announce_open(session, now=now)
-    surveys_service.mix_due(session, local_date(now))
+    surveys_service.open_due(session, local_date(now))
     return queued

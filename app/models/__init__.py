@@ -10,6 +10,7 @@ from app.models.ballots import (
     ElectionCandidate,
     ElectionDelegate,
     ElectionParticipation,
+    ElectionSealedBallot,
 )
 from app.models.calendar import (
     CalendarEvent,
@@ -51,6 +52,7 @@ from app.models.surveys import (
     SurveyParticipation,
     SurveyQuestion,
     SurveyResponse,
+    SurveySealedResponse,
 )
 from app.models.yte import YteMember, YteTerm
 
@@ -61,11 +63,13 @@ __all__ = [
     "ElectionCandidate",
     "ElectionDelegate",
     "ElectionParticipation",
+    "ElectionSealedBallot",
     "Survey",
     "SurveyAnswer",
     "SurveyParticipation",
     "SurveyQuestion",
     "SurveyResponse",
+    "SurveySealedResponse",
     "AccessibilityFeedback",
     "BudgetCycle",
     "BudgetLine",

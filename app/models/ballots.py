@@ -1,16 +1,18 @@
 """Elections by secret ballot: the Haso-yte election and the chairs' board-member nomination.
 
-The record that a house has voted (ElectionParticipation) and the ballot it cast (ElectionBallot
-with its ElectionBallotChoice rows) are stored apart with nothing linking them: a ballot has a
-random UUID key, no voter, no house and no timestamp, only the hash of the receipt code the voter
-was shown once.
+The record that a house has voted (ElectionParticipation) and the ballot it cast are stored apart
+with nothing linking them. While the voting goes on a ballot is only an ElectionSealedBallot:
+encrypted to the election's public key, of the same size as every other (see
+app/services/ballots/sealing.py). The count opens them all and writes them in a random order as
+ElectionBallot rows (a random UUID key and the hash of the receipt code the voter was shown once)
+with their ElectionBallotChoice rows: no voter, no house, no timestamp.
 """
 
 import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.types import StrEnumType, UTCDateTime, utcnow
@@ -62,6 +64,13 @@ class Election(SQLModel, table=True):
     ballots_counted: int | None = None
     houses_voted: int | None = None
     term_id: int | None = Field(default=None, foreign_key="yte_term.id", ondelete="SET NULL")
+    # The key ballots are sealed to, and its private half locked under the counting key (which
+    # is never stored); the locked key is erased at the count. Elections recorded before ballots
+    # were sealed have neither.
+    ballot_public_key: str | None = Field(default=None, max_length=64)
+    locked_private_key: str | None = Field(default=None, sa_type=Text)
+    # When the counters were told that the voting has closed and the votes await their key.
+    count_requested_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ElectionCandidate(SQLModel, table=True):
@@ -110,8 +119,21 @@ class ElectionParticipation(SQLModel, table=True):
     voted_on: date
 
 
+class ElectionSealedBallot(SQLModel, table=True):
+    """A ballot as cast: sealed to the election's public key, padded to the election's size.
+
+    Nothing else: not even the receipt hash, which is inside the seal, so that the opened ballots
+    cannot be matched with the order the sealed ones were stored in."""
+
+    __tablename__ = "election_sealed_ballot"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True, ondelete="CASCADE")
+    sealed: bytes = Field(sa_type=LargeBinary)
+
+
 class ElectionBallot(SQLModel, table=True):
-    """One anonymous ballot: a random key and the hash of its receipt code, nothing else."""
+    """One opened anonymous ballot: a random key and the hash of its receipt code, nothing else."""
 
     __tablename__ = "election_ballot"
 
@@ -197,3 +219,15 @@ class ReceiptPublic(SQLModel):
     """The receipt code, shown once."""
 
     receipt: str
+
+
+class ElectionCreated(ElectionPublic):
+    """A new election with its counting key, in this one answer only (it is never stored)."""
+
+    counting_key: str
+
+
+class CountIn(SQLModel):
+    """The counting key that opens an election's sealed ballots."""
+
+    counting_key: str = Field(min_length=1, max_length=100)

@@ -11,7 +11,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Text
+from sqlalchemy import JSON, CheckConstraint, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 from app.models.calendar import Audience
@@ -76,6 +76,19 @@ class SurveyParticipation(SQLModel, table=True):
     survey_id: int = Field(foreign_key="survey.id", primary_key=True, ondelete="CASCADE")
     person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
     answered_on: date
+
+
+class SurveySealedResponse(SQLModel, table=True):
+    """An anonymous survey's response while the survey is open: sealed, padded to one size.
+
+    Opened and written as SurveyResponse rows in a random order when the survey closes (see
+    app/services/ballots/sealing.py)."""
+
+    __tablename__ = "survey_sealed_response"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    survey_id: int = Field(foreign_key="survey.id", index=True, ondelete="CASCADE")
+    sealed: bytes = Field(sa_type=LargeBinary)
 
 
 class SurveyResponse(SQLModel, table=True):

@@ -46,6 +46,7 @@ MATRIX: dict[str, Rule] = {
     "GET /api/v1/elections/{election_id}/turnout": Rule(OVERSEERS),
     "POST /api/v1/elections/{election_id}/ballots": Rule(LOGGED_IN),
     "POST /api/v1/elections/{election_id}/receipts/check": Rule(LOGGED_IN),
+    "POST /api/v1/elections/{election_id}/count": Rule(OVERSEERS),
     "GET /surveys": Rule(LOGGED_IN),
     "GET /surveys/new": Rule(SURVEY_MAKERS),
     "POST /surveys/new": Rule(SURVEY_MAKERS),
@@ -63,7 +64,7 @@ MATRIX: dict[str, Rule] = {
 def extend_world(session: Session, world: dict[str, Any]) -> dict[str, Any]:
     """An election whose voting runs today."""
     day = today()
-    election = elections_service.create_election(
+    election, _counting_key = elections_service.create_election(
         session,
         ElectionCreate(
             title="Haso-yte",

@@ -1,9 +1,9 @@
 """The chair of HASO-001 casts the house's vote in the Haso-yte election: marks candidates
-(one of them with the keyboard only), gets the receipt code once, finds the ballot in the box
-with it, and cannot vote a second time."""
+(one of them with the keyboard only), gets the receipt code once, cannot vote a second time, and
+once the votes are counted with the counting key finds with the code that the ballot was counted."""
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,9 +12,9 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app.db import make_engine
-from app.models.ballots import ElectionCreate, ElectionPurpose
+from app.models.ballots import Election, ElectionCreate, ElectionPurpose
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
-from app.services.ballots import elections
+from app.services.ballots import counting, elections
 from app.services.bodies import yte as yte_service
 from tests.browser.support import CHAIR, Server, run_axe, settle, tab_to
 
@@ -42,7 +42,7 @@ def _sitting_chairs(session: Session, on: date, wanted: int) -> list[tuple[int, 
 
 
 @pytest.fixture()
-def election(server: Server) -> Iterator[int]:
+def election_and_key(server: Server) -> Iterator[tuple[int, str]]:
     """A Haso-yte election in its voting period, with a few sitting chairs as candidates;
     removed afterwards with its candidates and ballots, so the demo is as it was."""
     today = datetime.now(ZoneInfo("Europe/Helsinki")).date()
@@ -60,7 +60,7 @@ def election(server: Server) -> Iterator[int]:
                 voting_opens_on=today - timedelta(days=2),
                 voting_closes_on=today + timedelta(days=5),
             )
-            created = elections.create_election(session, data, None)
+            created, counting_key = elections.create_election(session, data, None)
             during = created.nomination_opens_on
             chairs = _sitting_chairs(session, during, 4)
             assert len(chairs) == 4, f"the demo has too few sitting chairs: {chairs}"
@@ -72,16 +72,27 @@ def election(server: Server) -> Iterator[int]:
             assert created.id is not None
             election_id = created.id
             session.commit()
-        yield election_id
+        yield election_id, counting_key
     finally:
         with engine.begin() as conn:
+            # The count may have seated a Haso-yte term: it goes too.
+            terms = list(
+                conn.execute(
+                    text("SELECT term_id FROM election WHERE title = :t AND term_id IS NOT NULL"),
+                    {"t": TITLE},
+                ).scalars()
+            )
             conn.execute(text("DELETE FROM election WHERE title = :title"), {"title": TITLE})
+            for term_id in terms:
+                conn.execute(text("DELETE FROM yte_member WHERE term_id = :id"), {"id": term_id})
+                conn.execute(text("DELETE FROM yte_term WHERE id = :id"), {"id": term_id})
         engine.dispose()
 
 
 def test_chair_votes_for_the_house_and_checks_the_receipt(
-    browse: Any, server: Server, election: int
+    browse: Any, server: Server, election_and_key: tuple[int, str]
 ) -> None:
+    election, counting_key = election_and_key
     page = browse(CHAIR)
     page.goto("/")
     page.locator("header a[href='/elections']").first.click()
@@ -116,27 +127,15 @@ def test_chair_votes_for_the_house_and_checks_the_receipt(
     assert len(receipt) >= 8
     assert run_axe(page) == []
 
-    # Back on the election page the code is not shown again; the receipt check finds the ballot.
+    # Back on the election page the code is not shown again; the ballot stays sealed until the
+    # count, and the page says when the receipt can be checked.
     page.locator(f"main a[href='/elections/{election}']").click()
     page.wait_for_load_state()
     assert receipt not in page.locator("main").inner_text()
     assert page.locator("#ballot").count() == 0
     assert "Talosi on äänestänyt." in page.locator("main").inner_text()
-    page.fill("#field-receipt", receipt)
-    page.locator("form[action$='/receipt#verify'] button[type=submit]").click()
-    page.wait_for_load_state()
-    status = page.locator("#verify [role=status]").inner_text()
-    assert status == "Äänestyslippu tällä kuittikoodilla on vaaliuurnassa."
-    assert run_axe(page) == []
-
-    # A code that is not in the box is not found.
-    page.fill("#field-receipt", "AAAA-BBBB-CCCC")
-    page.locator("form[action$='/receipt#verify'] button[type=submit]").click()
-    page.wait_for_load_state()
-    assert (
-        "Äänestyslippu tällä kuittikoodilla on vaaliuurnassa."
-        not in page.locator("#verify [role=status]").inner_text()
-    )
+    assert page.locator("#verify form").count() == 0
+    assert "kun äänet on laskettu" in page.locator("#verify").inner_text()
 
     # The ballot left open in the other tab: the house has already voted.
     second.locator("#ballot input[name=candidate]").nth(2).check()
@@ -147,10 +146,38 @@ def test_chair_votes_for_the_house_and_checks_the_receipt(
     engine = make_engine(server.database_url)
     try:
         with engine.connect() as conn:
-            ballots = conn.execute(
-                text("SELECT count(*) FROM election_ballot WHERE election_id = :id"),
-                {"id": election},
-            ).scalar_one()
+            sealed, opened = (
+                conn.execute(
+                    text(f"SELECT count(*) FROM {table} WHERE election_id = :id"),  # noqa: S608
+                    {"id": election},
+                ).scalar_one()
+                for table in ("election_sealed_ballot", "election_ballot")
+            )
+        assert (sealed, opened) == (1, 0)
+        # The voting closes and the counters count with the key given at the election's making.
+        with Session(engine) as session:
+            found = session.get(Election, election)
+            assert found is not None
+            today = datetime.now(ZoneInfo("Europe/Helsinki")).date()
+            found.nomination_closes_on = today - timedelta(days=3)
+            found.voting_opens_on = today - timedelta(days=2)
+            found.voting_closes_on = today - timedelta(days=1)
+            counting.count(session, found, None, counting_key, now=datetime.now(UTC))
+            session.commit()
     finally:
         engine.dispose()
-    assert ballots == 1
+
+    # With the receipt code the chair finds that the ballot was counted; a wrong code is not.
+    page.reload()
+    page.wait_for_load_state()
+    page.fill("#field-receipt", receipt)
+    page.locator("form[action$='/receipt#verify'] button[type=submit]").click()
+    page.wait_for_load_state()
+    status = page.locator("#verify [role=status]").inner_text()
+    assert status == "Äänestyslippu tällä kuittikoodilla on laskettu."
+    assert run_axe(page) == []
+    page.fill("#field-receipt", "AAAA-BBBB-CCCC")
+    page.locator("form[action$='/receipt#verify'] button[type=submit]").click()
+    page.wait_for_load_state()
+    status = page.locator("#verify [role=status]").inner_text()
+    assert status == "Tällä kuittikoodilla ei löytynyt äänestyslippua."

@@ -1,4 +1,5 @@
-"""The daily election job: the voting announced once, the count after the close, the results."""
+"""The daily election job: the voting announced once; after the close the counters are asked to
+count with their key (the job cannot: it has no key); the results once counted."""
 
 from datetime import UTC, datetime, time, timedelta
 
@@ -6,10 +7,12 @@ from app import scheduler
 from app.jobs import elections as election_jobs
 from app.models.ballots import ElectionCreate
 from app.models.committees import Position
+from app.models.people import StaffKind
+from app.services.ballots import counting, election_mail
 from app.services.ballots import elections as service
 from app.services.ballots import voting as voting_service
 from app.services.mail import delivery as mail_service
-from tests.support import make_committee, make_house, make_resident
+from tests.support import make_committee, make_house, make_resident, make_staff
 
 DAY = datetime.now(UTC).date()
 
@@ -18,7 +21,7 @@ def _at(day, hour=12):
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
-def test_the_job_announces_counts_and_tells_the_results_once(
+def test_the_job_announces_asks_for_the_count_and_the_count_tells_the_results_once(
     session, connection, smtp, monkeypatch
 ):
     house = make_house(session, name="Koivukuja")
@@ -31,7 +34,8 @@ def test_the_job_announces_counts_and_tells_the_results_once(
         term_start=DAY - timedelta(days=200),
     )
     bystander = make_resident(session, house)
-    election = service.create_election(
+    director = make_staff(session, StaffKind.management)
+    election, counting_key = service.create_election(
         session,
         ElectionCreate(
             title="Haso-yte 2032",
@@ -57,7 +61,12 @@ def test_the_job_announces_counts_and_tells_the_results_once(
 
     monkeypatch.setattr(election_jobs, "utcnow", lambda: _at(DAY + timedelta(days=3)))
     closing = job(session)
-    assert (closing.announced, closing.counted) == (0, 1)
+    assert (closing.announced, closing.counted, closing.count_requested) == (0, 0, 1)
+    assert election.counted_at is None and election.count_requested_at is not None
+    assert job(session).count_requested == 0
+    counted_at = _at(DAY + timedelta(days=3), 14)
+    counting.count(session, election, director.id, counting_key, now=counted_at)
+    assert election_mail.announce_results(session, election, counted_at) == 1  # the chair
     assert candidate.elected and candidate.votes == 1
     assert election.term_id is not None
     assert job(session).counted == 0
@@ -71,6 +80,9 @@ def test_the_job_announces_counts_and_tells_the_results_once(
     assert len(to_chair) == 2  # the voting opens, and the results
     assert any(chair.name in smtp.text_of(m) for m in to_chair)
     assert smtp.to(bystander.email) == []
+    (asked,) = smtp.to(director.email)
+    assert "Haso-yte 2032" in str(asked["Subject"])
+    assert f"/elections/{election.id}#count" in smtp.text_of(asked)
 
 
 def test_the_job_is_registered():

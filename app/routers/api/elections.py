@@ -8,15 +8,18 @@ from app.deps import SessionDep, require_api, today
 from app.models.ballots import (
     BallotIn,
     CandidatePublic,
+    CountIn,
     Election,
     ElectionCreate,
+    ElectionCreated,
     ElectionPublic,
     ReceiptPublic,
 )
+from app.models.types import utcnow
 from app.routers.api import ERROR_RESPONSES
 from app.services.access.roles import Principal
+from app.services.ballots import counting, election_mail, voting
 from app.services.ballots import elections as service
-from app.services.ballots import voting
 
 router = APIRouter(prefix="/api/v1/elections", tags=["elections"], responses=ERROR_RESPONSES)
 
@@ -53,10 +56,13 @@ def list_elections(session: SessionDep, user: Reader) -> list[ElectionPublic]:
     return [_public(session, e) for e in service.list_elections(session)]
 
 
-@router.post("", response_model=ElectionPublic, status_code=201)
-def create_election(session: SessionDep, user: Manager, data: ElectionCreate) -> ElectionPublic:
-    """Create an election (management)."""
-    return _public(session, service.create_election(session, data, user.id))
+@router.post("", response_model=ElectionCreated, status_code=201)
+def create_election(session: SessionDep, user: Manager, data: ElectionCreate) -> ElectionCreated:
+    """Create an election (management). The answer holds the counting key, once: the ballots are
+    sealed with it and cannot be counted without it; the portal does not keep it."""
+    election, counting_key = service.create_election(session, data, user.id)
+    public = _public(session, election)
+    return ElectionCreated.model_validate(public.model_dump() | {"counting_key": counting_key})
 
 
 @router.get("/{election_id}", response_model=ElectionPublic)
@@ -83,9 +89,21 @@ def cast_ballot(
     return ReceiptPublic(receipt=receipt)
 
 
+@router.post("/{election_id}/count", response_model=ElectionPublic)
+def count_votes(
+    session: SessionDep, user: Manager, election: ViewableElection, data: CountIn
+) -> ElectionPublic:
+    """Count the votes once the voting has closed, with the counting key (management); the
+    chairs and the candidates are mailed the results."""
+    now = utcnow()
+    counting.count(session, election, user.id, data.counting_key, now=now)
+    election_mail.announce_results(session, election, now)
+    return _public(session, election)
+
+
 @router.post("/{election_id}/receipts/check", response_model=dict[str, bool])
 def check_receipt(
     session: SessionDep, user: Reader, election: ViewableElection, data: ReceiptPublic
 ) -> dict[str, bool]:
-    """Whether a ballot with the receipt code is in the ballot box."""
+    """Whether a counted ballot has the receipt code (refused with 422 before the count)."""
     return {"found": voting.verify_receipt(session, election, data.receipt)}

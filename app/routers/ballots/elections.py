@@ -15,6 +15,7 @@ from app.models.calendar import CalendarEvent
 from app.models.types import utcnow
 from app.services.access.roles import Principal
 from app.services.ballots import counting as counting_service
+from app.services.ballots import election_mail
 from app.services.ballots import elections as service
 from app.services.ballots import voting as voting_service
 from app.templating import render
@@ -100,19 +101,30 @@ def create(request: Request, session: SessionDep, user: Manager, form: FormData)
     values = dict(form)
     try:
         data = parse(ElectionCreate, values)
-        election = service.create_election(session, data, user.id)
+        election, counting_key = service.create_election(session, data, user.id)
     except ValidationFailed as exc:
         return _form(request, values, exc.errors, UNPROCESSABLE)
-    return _back(election)
+    return _counting_key_page(request, election, counting_key)
+
+
+def _counting_key_page(request: Request, election: Election, counting_key: str) -> Response:
+    """The new election's counting key, shown this once (never stored, never cached)."""
+    context = {"election": election, "counting_key": counting_key}
+    response = render(request, "elections/created.html", context, status_code=201)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/elections/from-event/{event_id}")
-def create_from_event(event_id: int, session: SessionDep, user: Manager) -> RedirectResponse:
+def create_from_event(
+    request: Request, event_id: int, session: SessionDep, user: Manager
+) -> Response:
     """The Haso-yte election of a calendar election event."""
     event = session.get(CalendarEvent, event_id)
     if event is None or event not in service.election_events(session, today()):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
-    return _back(service.create_from_event(session, event, user.id, today()))
+    election, counting_key = service.create_from_event(session, event, user.id, today())
+    return _counting_key_page(request, election, counting_key)
 
 
 def _detail(
@@ -269,17 +281,28 @@ def check_receipt(
 ) -> Response:
     """Check that a ballot with a receipt code is in the ballot box."""
     code = form.get("receipt", "")
-    found = voting_service.verify_receipt(session, election, code)
+    try:
+        found = voting_service.verify_receipt(session, election, code)
+    except ValidationFailed as exc:
+        values = {"receipt": code}
+        return _detail(request, session, user, election, exc.errors, values, UNPROCESSABLE)
     return _detail(request, session, user, election, None, {"receipt": code}, verified=found)
 
 
 @router.post("/elections/{election_id}/count")
 def count(
-    request: Request, session: SessionDep, user: Manager, election: ViewableElection
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    election: ViewableElection,
+    form: FormData,
 ) -> Response:
-    """Count the votes after the voting has closed."""
+    """Count the votes after the voting has closed, with the election's counting key; the
+    chairs and the candidates are mailed the results."""
+    now = utcnow()
     try:
-        counting_service.count(session, election, user.id, now=utcnow())
+        counting_service.count(session, election, user.id, form.get("counting_key"), now=now)
     except ValidationFailed as exc:
         return _detail(request, session, user, election, exc.errors, None, UNPROCESSABLE)
+    election_mail.announce_results(session, election, now)
     return _back(election, "#results")

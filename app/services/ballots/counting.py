@@ -19,9 +19,11 @@ from app.models.ballots import (
     ElectionCandidate,
     ElectionParticipation,
     ElectionPurpose,
+    ElectionSealedBallot,
 )
 from app.models.types import local_date, utcnow
 from app.models.yte import YteTermCreate
+from app.services.ballots import sealing
 from app.services.ballots import secrecy as ballots
 from app.services.ballots.elections import Phase, phase
 from app.services.bodies import yte as yte_service
@@ -71,14 +73,70 @@ def _reshuffle_ballots(session: Session, election: Election) -> None:
     session.flush()
 
 
+def _open_sealed_ballots(session: Session, election: Election, counting_key: str) -> None:
+    """Open every sealed ballot in memory and write them in the clear in a random order, in this
+    one transaction; delete the sealed rows and erase the locked private key.
+
+    A ballot that does not open, or marks what is not a candidate of the election, means the
+    ballot box was tampered with: nothing is counted."""
+    assert election.locked_private_key is not None and election.id is not None
+    try:
+        private = sealing.unlock(election.locked_private_key, counting_key)
+    except (sealing.WrongKey, ValueError) as exc:
+        raise ValidationFailed(
+            {"counting_key": _("This is not the counting key of this election.")}
+        ) from exc
+    valid = set(
+        session.exec(
+            select(ElectionCandidate.id).where(ElectionCandidate.election_id == election.id)
+        )
+    )
+    sealed = session.exec(
+        select(ElectionSealedBallot).where(ElectionSealedBallot.election_id == election.id)
+    ).all()
+    opened: list[tuple[str, list[int]]] = []
+    for row in sealed:
+        try:
+            content = sealing.open_sealed(private, row.sealed)
+            receipt, marks = str(content["receipt"]), [int(m) for m in content["marks"]]
+        except (sealing.DamagedSeal, KeyError, TypeError, ValueError) as exc:
+            raise ValidationFailed(
+                {"": _("A sealed ballot has been altered: the votes were not counted.")}
+            ) from exc
+        if not set(marks) <= valid or len(set(marks)) != len(marks):
+            raise ValidationFailed(
+                {"": _("A sealed ballot has been altered: the votes were not counted.")}
+            )
+        opened.append((receipt, marks))
+    for row in sealed:
+        session.expunge(row)
+    session.execute(
+        delete(ElectionSealedBallot).where(col(ElectionSealedBallot.election_id) == election.id)
+    )
+    for receipt, marks in ballots.shuffled(opened):
+        ballot = ElectionBallot(election_id=election.id, receipt_hash=receipt)
+        session.add(ballot)
+        session.flush()
+        for candidate_id in ballots.shuffled(marks):
+            session.add(ElectionBallotChoice(ballot_id=ballot.id, candidate_id=candidate_id))
+    session.flush()
+    election.locked_private_key = None
+    session.add(election)
+    session.flush()
+
+
 def count(
     session: Session,
     election: Election,
     actor_id: int | None,
+    counting_key: str | None = None,
     now: datetime | None = None,
     seed: str | None = None,
 ) -> Election:
-    """Count the votes once the voting has closed; a Haso-yte election seats its new term."""
+    """Count the votes once the voting has closed; a Haso-yte election seats its new term.
+
+    An election with sealed ballots is counted only with its counting key (refused at the field
+    counting_key otherwise); one recorded before ballots were sealed is counted without."""
     now = now or utcnow()
     today = local_date(now)
     if election.counted_at is not None:
@@ -94,8 +152,15 @@ def count(
         )
     election_id = election.id
     assert election_id is not None
-    _reshuffle_ballots(session, election)
     before = audit.snapshot(election)
+    if election.locked_private_key is not None:
+        if not counting_key or not sealing.normalise_key(counting_key):
+            raise ValidationFailed(
+                {"counting_key": _("Enter the counting key given when the election was created.")}
+            )
+        _open_sealed_ballots(session, election, counting_key)
+    else:
+        _reshuffle_ballots(session, election)
     tallies = dict(
         session.exec(
             select(ElectionCandidate.id, func.count(col(ElectionBallotChoice.ballot_id)))
@@ -176,7 +241,8 @@ def _seat_term(
 
 
 def due_counts(session: Session, today: date) -> list[Election]:
-    """Elections whose voting has closed and whose votes are not yet counted."""
+    """Elections whose voting has closed and whose votes are not yet counted (with sealed
+    ballots or not)."""
     return list(
         session.exec(
             select(Election).where(

@@ -1,14 +1,16 @@
-"""Election mail: the voting opens (to whoever may cast a house's vote) and the results (to the
-chairs), each once per election and person, by the daily job."""
+"""Election mail: the voting opens (to whoever may cast a house's vote), the votes await their
+counting key (to management and the election's maker) and the results (to the chairs), each once
+per election and person, by the daily job."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.models.ballots import Election
 from app.models.calendar import Audience
+from app.models.people import Person
 from app.models.types import local_date, utcnow
 from app.services.access import audiences
 from app.services.ballots import counting
@@ -24,11 +26,21 @@ class ElectionRun:
 
     announced: int = 0
     counted: int = 0
+    count_requested: int = 0
     mails: int = 0
 
 
 def _url(election: Election) -> str:
     return f"{get_settings().base_url.rstrip('/')}/elections/{election.id}"
+
+
+def _stamp(session: Session, election: Election, field: str, now: datetime) -> None:
+    """Record on the election when a mail round went out, so that it goes out once."""
+    before = audit.snapshot(election)
+    setattr(election, field, now)
+    session.add(election)
+    session.flush()
+    audit.record(session, None, "update", election, before)
 
 
 def announce_voting(session: Session, election: Election, now: datetime) -> int:
@@ -41,11 +53,38 @@ def announce_voting(session: Session, election: Election, now: datetime) -> int:
             session, key, person, "election_voting_open", election=election, url=_url(election)
         ):
             queued += 1
-    before = audit.snapshot(election)
-    election.voting_announced_at = now
-    session.add(election)
-    session.flush()
-    audit.record(session, None, "update", election, before)
+    _stamp(session, election, "voting_announced_at", now)
+    return queued
+
+
+def counters(session: Session, election: Election, today: date) -> list[Person]:
+    """Who can count the votes: management and administrators, and the election's maker."""
+    people = {p.id: p for p in audiences.people(session, Audience.management, None, today)}
+    if election.created_by is not None and election.created_by not in people:
+        maker = voting_service.person(session, election.created_by)
+        if maker is not None:
+            people[maker.id] = maker
+    return list(people.values())
+
+
+def request_count(session: Session, election: Election, now: datetime) -> int:
+    """Tell the counters that the voting has closed and the sealed votes await their key."""
+    today = local_date(now)
+    houses = voting_service.turnout(session, election, today).voted
+    queued = 0
+    for person in counters(session, election, today):
+        key = f"election:{election.id}:count-due"
+        if mail_service.queue(
+            session,
+            key,
+            person,
+            "election_count_due",
+            election=election,
+            houses=houses,
+            url=_url(election) + "#count",
+        ):
+            queued += 1
+    _stamp(session, election, "count_requested_at", now)
     return queued
 
 
@@ -92,7 +131,11 @@ def run_daily(session: Session, now: datetime | None = None) -> ElectionRun:
         run.mails += announce_voting(session, election, now)
         run.announced += 1
     for election in counting.due_counts(session, today):
-        counting.count(session, election, None, now=now)
-        run.counted += 1
-        run.mails += announce_results(session, election, now)
+        if election.locked_private_key is None:  # recorded before ballots were sealed
+            counting.count(session, election, None, now=now)
+            run.counted += 1
+            run.mails += announce_results(session, election, now)
+        elif election.count_requested_at is None:
+            run.mails += request_count(session, election, now)
+            run.count_requested += 1
     return run

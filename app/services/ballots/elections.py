@@ -28,6 +28,7 @@ from app.models.calendar import CalendarEvent, EventKind
 from app.models.houses import House
 from app.models.people import Person
 from app.models.types import local_date
+from app.services.ballots import sealing
 from app.services.bodies import yte as yte_service
 from app.services.platform import audit
 
@@ -111,8 +112,11 @@ def create_election(
     data: ElectionCreate,
     actor_id: int | None,
     calendar_event_id: int | None = None,
-) -> Election:
-    """Record an election; seats and the most choices default from the settings."""
+) -> tuple[Election, str]:
+    """Record an election; seats and the most choices default from the settings.
+
+    Returns the election and its counting key, which is shown once and never stored: the votes
+    cannot be counted without it (app/services/ballots/sealing.py)."""
     settings = get_settings()
     errors = _validate(data)
     if errors:
@@ -144,10 +148,12 @@ def create_election(
         calendar_event_id=calendar_event_id,
         created_by=actor_id,
     )
+    counting_key = sealing.new_counting_key()
+    election.ballot_public_key, election.locked_private_key = sealing.new_key_pair(counting_key)
     session.add(election)
     session.flush()
     audit.record(session, actor_id, "create", election)
-    return election
+    return election, counting_key
 
 
 def election_events(session: Session, today: date) -> list[CalendarEvent]:
@@ -166,7 +172,7 @@ def election_events(session: Session, today: date) -> list[CalendarEvent]:
 
 def create_from_event(
     session: Session, event: CalendarEvent, actor_id: int | None, today: date
-) -> Election:
+) -> tuple[Election, str]:
     """The Haso-yte election of a calendar election event: nomination before it, voting from it."""
     settings = get_settings()
     day = local_date(event.starts_at)

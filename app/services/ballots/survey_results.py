@@ -3,20 +3,20 @@ averages, free text listed), and the CSV."""
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.i18n import _
 from app.models.surveys import (
     QuestionKind,
     Survey,
-    SurveyAnswer,
     SurveyParticipation,
     SurveyQuestion,
 )
-from app.services.ballots.surveys import SCALE, questions
+from app.services.ballots.surveys import SCALE, answers, questions
 from app.services.platform import charts
 from app.services.platform.csv_writing import safe_cell
 
@@ -43,25 +43,15 @@ def respondents(session: Session, survey: Survey) -> int:
 
 def results(session: Session, survey: Survey) -> list[QuestionResult]:
     """Counts per choice for each question, free texts in a stable, non-identifying order."""
+    given = answers(session, survey)
     out = []
     for question in questions(session, survey):
         result = QuestionResult(question=question)
+        mine = [(value, text) for q, value, text in given if q == question.id]
         if question.kind == QuestionKind.text:
-            result.texts = sorted(
-                t
-                for t in session.exec(
-                    select(SurveyAnswer.text).where(SurveyAnswer.question_id == question.id)
-                )
-                if t
-            )
+            result.texts = sorted(text for _value, text in mine if text)
         else:
-            tally = dict(
-                session.exec(
-                    select(SurveyAnswer.value, func.count())
-                    .where(SurveyAnswer.question_id == question.id)
-                    .group_by(col(SurveyAnswer.value))
-                ).all()
-            )
+            tally = Counter(value for value, _text in mine if value is not None)
             keys = SCALE if question.kind == QuestionKind.scale else range(len(question.options))
             result.labels = (
                 [str(k) for k in keys]

@@ -6,10 +6,13 @@ Questions are written one per line, so that a survey is made in one plain form:
     multiple: Which channels reach you? | Mail | Notice board | Portal
     text: What should we do better?
 Answers go through app/services/ballots/secrecy.py: a participation record per person, the answers
-stored apart under a random key with no person (unless the survey is not anonymous).
+stored apart with no person (unless the survey is not anonymous). An anonymous survey's answers
+are sealed while it is open (app/services/ballots/sealing.py: to a key derived from the portal's
+secret key, padded to one size per survey) and opened into SurveyResponse rows in a random order,
+all at once, after it closes.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete
@@ -29,9 +32,10 @@ from app.models.surveys import (
     SurveyParticipation,
     SurveyQuestion,
     SurveyResponse,
+    SurveySealedResponse,
 )
 from app.services.access.roles import Principal
-from app.services.ballots import policies
+from app.services.ballots import policies, sealing
 from app.services.ballots import secrecy as ballots
 from app.services.platform import audit
 
@@ -243,20 +247,56 @@ def answer(
     if not can_answer(user, survey):
         raise ValidationFailed({"": _("This survey is not meant for you.")})
     assert survey.id is not None
-    response = SurveyResponse(survey_id=survey.id, person_id=None if survey.anonymous else user.id)
-    rows: list[Any] = [response]
+    asked = questions(session, survey)
+    given_answers, errors = _read_answers(asked, values)
+    if errors:
+        raise ValidationFailed(errors)
+    rows: list[Any]
+    if survey.anonymous:
+        content = [list(answer) for answer in given_answers]
+        sealed = sealing.seal(_public_key(survey), content, sealed_size(asked))
+        rows = [SurveySealedResponse(survey_id=survey.id, sealed=sealed)]
+    else:
+        response = SurveyResponse(survey_id=survey.id, person_id=user.id)
+        rows = [response]
+        rows += [
+            SurveyAnswer(response_id=response.id, question_id=q, value=v, text=t)
+            for q, v, t in given_answers
+        ]
+    participation = SurveyParticipation(survey_id=survey.id, person_id=user.id, answered_on=today)
+    try:
+        ballots.cast(session, participation, rows)
+    except ballots.AlreadyVoted as exc:
+        raise ValidationFailed({"": _("You have already answered this survey.")}) from exc
+    audit.record(session, user.id, "create", participation)
+
+
+# The longest free-text answer kept, in characters.
+TEXT_LIMIT = 4000
+Answer = tuple[int, int | None, str | None]  # question id, value, text
+
+
+def _clean_text(text: str) -> str:
+    """Free text without control characters (line breaks and tabs kept), as valid UTF-8."""
+    kept = "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
+    return kept.encode("utf-8", "replace").decode("utf-8")[:TEXT_LIMIT]
+
+
+def _read_answers(
+    asked: list[SurveyQuestion], values: dict[str, list[str]]
+) -> tuple[list[Answer], dict[str, str]]:
+    """The answers given in a form, and the errors by field."""
+    out: list[Answer] = []
     errors: dict[str, str] = {}
-    for question in questions(session, survey):
+    for question in asked:
         key = f"q{question.id}"
         given = [v.strip() for v in values.get(key, []) if v.strip()]
         if not given:
             continue  # every question may be left unanswered
         if question.kind == QuestionKind.text:
-            rows.append(
-                SurveyAnswer(
-                    response_id=response.id, question_id=question.id or 0, text=given[0][:4000]
-                )
-            )
+            text = _clean_text(given[0])
+            if text:
+                out.append((question.id or 0, None, text))
             continue
         allowed = SCALE if question.kind == QuestionKind.scale else range(len(question.options))
         try:
@@ -268,77 +308,101 @@ def answer(
         ):
             errors[key] = _("Choose one of the given options.")
             continue
-        rows += [
-            SurveyAnswer(response_id=response.id, question_id=question.id or 0, value=p)
-            for p in picked
-        ]
-    if errors:
-        raise ValidationFailed(errors)
-    participation = SurveyParticipation(survey_id=survey.id, person_id=user.id, answered_on=today)
-    try:
-        ballots.cast(session, participation, rows)
-    except ballots.AlreadyVoted as exc:
-        raise ValidationFailed({"": _("You have already answered this survey.")}) from exc
-    audit.record(session, user.id, "create", participation)
+        out += [(question.id or 0, p, None) for p in picked]
+    return out, errors
 
 
-# An anonymous survey's responses are rewritten daily while it is open and for this many days
-# after it closes, so that the order the rows were stored in leaves no trace of who answered.
-MIX_DAYS_AFTER_CLOSING = 7
+def sealed_size(asked: list[SurveyQuestion]) -> int:
+    """The one size every sealed response of a survey is padded to: room for the longest
+    answer to every question (a character takes at most 4 bytes in UTF-8; line breaks, tabs,
+    quotes and backslashes 2 in JSON)."""
+    size = 64
+    for question in asked:
+        if question.kind == QuestionKind.text:
+            size += 48 + 4 * TEXT_LIMIT
+        elif question.kind == QuestionKind.multiple:
+            size += 48 * max(len(question.options), 1)
+        else:
+            size += 48
+    return size
 
 
-def mix_responses(session: Session, survey: Survey) -> int:
-    """Rewrite an anonymous survey's responses in a random order; returns how many.
+def _private_key(survey: Survey) -> Any:
+    assert survey.id is not None
+    return sealing.survey_private_key(survey.id)
 
-    A response is stored in the same transaction as its participation record: the database's
-    order of insertion (SQLite's rowid, PostgreSQL's transaction ids) would otherwise pair the
-    n-th person who answered with the n-th response. As _reshuffle_ballots does for elections.
-    """
-    if not survey.anonymous:
-        return 0
-    rows = session.exec(
-        select(SurveyResponse, SurveyAnswer)
-        .outerjoin(SurveyAnswer, col(SurveyAnswer.response_id) == SurveyResponse.id)
+
+def _public_key(survey: Survey) -> str:
+    return sealing.public_key_of(_private_key(survey))
+
+
+def _opened(session: Session, survey: Survey) -> list[tuple[SurveySealedResponse, list[Answer]]]:
+    """The survey's sealed responses, each with its answers opened in memory."""
+    sealed = session.exec(
+        select(SurveySealedResponse).where(SurveySealedResponse.survey_id == survey.id)
+    ).all()
+    if not sealed:
+        return []
+    private = _private_key(survey)
+    out = []
+    for row in sealed:
+        content = sealing.open_sealed(private, row.sealed)
+        out.append((row, [(int(q), v, t) for q, v, t in content]))
+    return out
+
+
+def answers(session: Session, survey: Survey) -> list[Answer]:
+    """Every answer given to the survey: the opened ones and, while it is open, the sealed ones
+    opened in memory (live results)."""
+    stored = session.exec(
+        select(SurveyAnswer.question_id, SurveyAnswer.value, SurveyAnswer.text)
+        .join(SurveyResponse, col(SurveyResponse.id) == SurveyAnswer.response_id)
         .where(SurveyResponse.survey_id == survey.id)
     ).all()
-    answers: dict[Any, list[tuple[int, int | None, str | None]]] = {}
-    for response, answer in rows:
-        marks = answers.setdefault(response.id, [])
-        if answer is not None:
-            marks.append((answer.question_id, answer.value, answer.text))
-    for response, answer in rows:
-        for obj in (answer, response):
-            if obj is not None and obj in session:
-                session.expunge(obj)
-    response_ids = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
-    session.execute(delete(SurveyAnswer).where(col(SurveyAnswer.response_id).in_(response_ids)))
-    session.execute(delete(SurveyResponse).where(col(SurveyResponse.survey_id) == survey.id))
+    out: list[Answer] = [(q, v, t) for q, v, t in stored]
+    for _row, opened in _opened(session, survey):
+        out += opened
+    return out
+
+
+def open_sealed_responses(session: Session, survey: Survey) -> int:
+    """Open an anonymous survey's sealed responses and store them in the clear, in a random
+    order, in this one transaction; the sealed rows are deleted. Returns how many.
+
+    Done once the survey has closed: one batch, so that the order the rows are stored in tells
+    nothing of the order in which people answered."""
     assert survey.id is not None
-    for response_id in ballots.shuffled(list(answers)):
-        session.add(SurveyResponse(id=response_id, survey_id=survey.id))
+    opened = _opened(session, survey)
+    if not opened:
+        return 0
+    for row, _answers in opened:
+        session.expunge(row)
+    session.execute(
+        delete(SurveySealedResponse).where(col(SurveySealedResponse.survey_id) == survey.id)
+    )
+    for _row, given in ballots.shuffled(opened):
+        response = SurveyResponse(survey_id=survey.id)
+        session.add(response)
         session.flush()
-        for question_id, value, text in ballots.shuffled(answers[response_id]):
+        for question_id, value, text in ballots.shuffled(given):
             session.add(
                 SurveyAnswer(
-                    response_id=response_id, question_id=question_id, value=value, text=text
+                    response_id=response.id, question_id=question_id, value=value, text=text
                 )
             )
     session.flush()
-    return len(answers)
+    return len(opened)
 
 
-def mix_due(session: Session, today: date) -> int:
-    """Mix the responses of every anonymous survey open today or closed in the last days."""
+def open_due(session: Session, today: date) -> int:
+    """Open the sealed responses of every anonymous survey that has closed; returns how many."""
+    with_sealed = select(SurveySealedResponse.survey_id).distinct()
     due = session.exec(
         select(Survey)
-        .where(
-            col(Survey.anonymous).is_(True),
-            col(Survey.opens_on) <= today,
-            col(Survey.closes_on) >= today - timedelta(days=MIX_DAYS_AFTER_CLOSING),
-        )
+        .where(col(Survey.closes_on) < today, col(Survey.id).in_(with_sealed))
         .order_by(col(Survey.id))
     ).all()
-    return sum(mix_responses(session, survey) for survey in due)
+    return sum(open_sealed_responses(session, survey) for survey in due)
 
 
 def set_shared(session: Session, survey: Survey, shared: bool, actor_id: int) -> Survey:

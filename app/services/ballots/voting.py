@@ -18,10 +18,12 @@ from app.models.ballots import (
     ElectionCandidate,
     ElectionDelegate,
     ElectionParticipation,
+    ElectionSealedBallot,
 )
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.models.houses import House, Residency
 from app.models.people import Person
+from app.services.ballots import sealing
 from app.services.ballots import secrecy as ballots
 from app.services.ballots.elections import Phase, phase, update_or_create
 from app.services.platform import audit
@@ -172,7 +174,8 @@ def cast_vote(
     Refused with nothing stored: outside the voting period, by someone who may not cast the
     house's vote, for too few or too many candidates, for a non-candidate, or a second time.
     The participation record is audited (who cast the house's vote, on which day); the ballot is
-    not, and nothing stored joins the two.
+    not, and nothing stored joins the two. The ballot is stored sealed to the election's public
+    key, padded to the election's one size, until the count opens it (sealing.py).
     """
     if phase(election, today) != Phase.voting:
         raise ValidationFailed(
@@ -217,12 +220,19 @@ def cast_vote(
         )
     assert election.id is not None
     receipt = ballots.new_receipt()
-    ballot = ElectionBallot(election_id=election.id, receipt_hash=ballots.receipt_hash(receipt))
     participation = ElectionParticipation(
         election_id=election.id, house_id=house_id, cast_by=person_id, voted_on=today
     )
-    rows: list[Any] = [ballot]
-    rows += [ElectionBallotChoice(ballot_id=ballot.id, candidate_id=c) for c in sorted(chosen)]
+    rows: list[Any]
+    if election.ballot_public_key is not None:
+        content = {"receipt": ballots.receipt_hash(receipt), "marks": sorted(chosen)}
+        size = sealing.ballot_size(election.max_choices)
+        sealed = sealing.seal(election.ballot_public_key, content, size)
+        rows = [ElectionSealedBallot(election_id=election.id, sealed=sealed)]
+    else:  # an election recorded before ballots were sealed
+        ballot = ElectionBallot(election_id=election.id, receipt_hash=ballots.receipt_hash(receipt))
+        rows = [ballot]
+        rows += [ElectionBallotChoice(ballot_id=ballot.id, candidate_id=c) for c in sorted(chosen)]
     try:
         ballots.cast(session, participation, rows)
     except ballots.AlreadyVoted as exc:
@@ -235,7 +245,14 @@ def cast_vote(
 
 
 def verify_receipt(session: Session, election: Election, code: str) -> bool:
-    """Whether a ballot with this receipt code is in the election's ballot box."""
+    """Whether a counted ballot has this receipt code.
+
+    Sealed ballots keep their receipt inside the seal, so a receipt can be checked only once the
+    count has opened them: refused with a clear message before that."""
+    if election.ballot_public_key is not None and election.counted_at is None:
+        raise ValidationFailed(
+            {"receipt": _("Receipts can be checked once the votes have been counted.")}
+        )
     if not ballots.normalise_receipt(code):
         return False
     found = session.exec(

@@ -10,7 +10,8 @@ from sqlmodel import Session, SQLModel
 from app.models.audit import AuditEntry
 
 # Never copied into the log.
-_SECRET_FIELDS = {"password_hash", "token_hash"}
+# Never copied into the log: it keeps them for ever, after the row itself has erased them.
+_SECRET_FIELDS = {"password_hash", "token_hash", "locked_private_key", "sealed"}
 
 
 def snapshot(obj: SQLModel) -> dict[str, Any]:

@@ -14,10 +14,12 @@ from app.models.ballots import (
     ElectionCandidate,
     ElectionCreate,
     ElectionParticipation,
+    ElectionSealedBallot,
 )
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.models.people import StaffKind
 from app.services.ballots import elections as service
+from app.services.ballots import sealing
 from app.services.ballots import voting as voting_service
 from tests.support import (
     api_headers,
@@ -43,11 +45,15 @@ def _officers(session):
     return SimpleNamespace(house=house, chair=chair, vice=vice)
 
 
+# The counting key of each election made here, by id (the portal keeps none).
+KEYS: dict[int, str] = {}
+
+
 def _election(session, days_to_voting: int) -> Election:
     """An election whose voting opens in days_to_voting days (negative: already open)."""
     day = today()
     opens = day + timedelta(days=days_to_voting)
-    return service.create_election(
+    election, KEYS[0] = service.create_election(
         session,
         ElectionCreate(
             title="Haso-yte 2026",
@@ -59,6 +65,18 @@ def _election(session, days_to_voting: int) -> Election:
         ),
         None,
     )
+    assert election.id is not None
+    KEYS[election.id] = KEYS.pop(0)
+    return election
+
+
+def _close(session, election: Election) -> None:
+    """Move the election's voting into the past: the votes await the count."""
+    election.voting_closes_on = today() - timedelta(days=1)
+    election.voting_opens_on = today() - timedelta(days=2)
+    election.nomination_closes_on = today() - timedelta(days=3)
+    session.add(election)
+    session.commit()
 
 
 @pytest.fixture()
@@ -109,11 +127,18 @@ def test_management_creates_an_election_and_bad_dates_are_shown_on_the_field(
     assert fi("The voting must open after the nomination has closed.") in response.text
     form["voting_opens_on"] = (day + timedelta(days=11)).isoformat()
     response = client.submit("/elections/new", form)
-    assert response.status_code == 303
+    # The counting key is shown this once, never cached, never stored.
+    assert response.status_code == 201
+    assert response.headers["cache-control"] == "no-store"
+    key = re.search(r'id="counting-key">([0-9A-Z-]+)<', response.text)
+    assert key is not None and len(key.group(1)) == 29
     created = session.exec(select(Election).where(Election.title == "Vaali")).one()
     assert created.seats == 10 and created.max_choices == 6
-    page = client.get(response.headers["location"])
-    assert "Vaali" in page.text
+    assert key.group(1) not in str(created.model_dump())
+    assert created.locked_private_key is not None
+    sealing.unlock(created.locked_private_key, key.group(1))  # the key opens the locked key
+    page = client.get(f"/elections/{created.id}")
+    assert "Vaali" in page.text and key.group(1) not in page.text
 
 
 def test_a_chair_stands_during_the_nomination(client, session, world):
@@ -141,7 +166,7 @@ def test_voting_gives_a_receipt_once_and_refuses_a_second_vote(client, session, 
     response = client.submit(url + "/vote", marked | {"candidate": too_many})
     assert response.status_code == 422
     assert fi("Mark between %(min)s and %(max)s candidates.", min=1, max=2) in response.text
-    assert session.exec(select(ElectionBallot)).all() == []
+    assert session.exec(select(ElectionSealedBallot)).all() == []
 
     response = client.submit(url + "/vote", marked | {"candidate": [str(world.a.candidate.id)]})
     assert response.status_code == 200
@@ -154,10 +179,20 @@ def test_voting_gives_a_receipt_once_and_refuses_a_second_vote(client, session, 
     response = client.submit(url + "/vote", marked | {"candidate": [str(world.b.candidate.id)]})
     assert response.status_code == 422
     assert fi("This house has already voted; a cast vote cannot be changed.") in response.text
-    assert len(session.exec(select(ElectionBallot)).all()) == 1
+    assert len(session.exec(select(ElectionSealedBallot)).all()) == 1
+    assert session.exec(select(ElectionBallot)).all() == []
 
+    # The receipt is inside the seal: it can be checked once the votes are counted.
+    early = client.submit(url + "/receipt", {"receipt": receipt.group(0)})
+    assert early.status_code == 422
+    assert fi("Receipts can be checked once the votes have been counted.") in early.text
+    _close(session, world.voting)
+    client.login_as(session, world.management)
+    counted = client.submit(url + "/count", {"counting_key": KEYS[world.voting.id]})
+    assert counted.status_code == 303
+    client.login_as(session, world.voters.chair)
     checked = client.submit(url + "/receipt", {"receipt": receipt.group(0)})
-    assert fi("A ballot with this receipt code is in the ballot box.") in checked.text
+    assert fi("A ballot with this receipt code was counted.") in checked.text
     checked = client.submit(url + "/receipt", {"receipt": "AAAA-BBBB-CCCC-DDDD"})
     assert fi("No ballot with this receipt code was found.") in checked.text
 
@@ -190,13 +225,16 @@ def test_turnout_is_for_management_and_the_count_waits_for_the_close(client, ses
     assert client.submit(url + "/count").status_code == 403
     client.login_as(session, world.management)
     assert 'id="turnout"' in client.get(url).text
-    assert client.submit(url + "/count").status_code == 422
-    world.voting.voting_closes_on = today() - timedelta(days=1)
-    world.voting.voting_opens_on = today() - timedelta(days=2)
-    world.voting.nomination_closes_on = today() - timedelta(days=3)
-    session.add(world.voting)
-    session.commit()
-    assert client.submit(url + "/count").status_code == 303
+    key = {"counting_key": KEYS[world.voting.id]}
+    assert client.submit(url + "/count", key).status_code == 422  # the voting is still open
+    _close(session, world.voting)
+    page = client.get(url)
+    assert 'name="counting_key"' in page.text
+    for wrong in ({}, {"counting_key": "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"}):
+        refused = client.submit(url + "/count", wrong)
+        assert refused.status_code == 422 and 'id="error-counting_key"' in refused.text
+    assert world.voting.counted_at is None
+    assert client.submit(url + "/count", key).status_code == 303
     page = client.get(url)
     assert world.voting.lot_seed and world.voting.lot_seed in page.text
     assert world.a.chair.name in page.text
@@ -216,10 +254,21 @@ def test_api_lists_casts_and_guards_turnout(client, session, world):
     again = client.post(url + "/ballots", json=body, headers=headers)
     assert again.status_code == 422
     check = client.post(url + "/receipts/check", json={"receipt": receipt}, headers=headers)
-    assert check.json() == {"found": True}
+    assert check.status_code == 422  # sealed until the count
     manager = api_headers(session, world.management)
     turnout = client.get(url + "/turnout", headers=manager)
     assert turnout.status_code == 200 and turnout.json()["voted"] == 1
+    key = {"counting_key": KEYS[world.voting.id]}
+    assert client.post(url + "/count", json=key, headers=headers).status_code == 403
+    assert client.post(url + "/count", json=key, headers=manager).status_code == 422  # still open
+    _close(session, world.voting)
+    wrong = {"counting_key": "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"}
+    refused = client.post(url + "/count", json=wrong, headers=manager)
+    assert refused.status_code == 422 and "counting_key" in refused.text
+    counted = client.post(url + "/count", json=key, headers=manager)
+    assert counted.status_code == 200 and counted.json()["ballots_counted"] == 1
+    check = client.post(url + "/receipts/check", json={"receipt": receipt}, headers=headers)
+    assert check.json() == {"found": True}
 
 
 def test_a_chair_names_a_committee_member_from_a_list_to_cast_the_vote(client, session, world):

@@ -10,7 +10,13 @@ from app.deps import today
 from app.models.calendar import Audience
 from app.models.houses import House
 from app.models.people import StaffKind
-from app.models.surveys import Survey, SurveyCreate, SurveyParticipation, SurveyResponse
+from app.models.surveys import (
+    Survey,
+    SurveyCreate,
+    SurveyParticipation,
+    SurveyResponse,
+    SurveySealedResponse,
+)
 from app.services.access.roles import load_principal
 from app.services.ballots import surveys as service
 from tests.support import api_headers, fi, make_house, make_manager, make_resident, make_staff
@@ -92,8 +98,8 @@ def test_answering_once_and_outsiders_do_not_see_it(client, session, world):
     again = client.submit(url + "/answer", answers)
     assert again.status_code == 422
     assert fi("You have already answered this survey.") in again.text
-    assert len(session.exec(select(SurveyResponse)).all()) == 1
-    assert session.exec(select(SurveyResponse)).one().person_id is None
+    assert len(session.exec(select(SurveySealedResponse)).all()) == 1  # sealed until the close
+    assert session.exec(select(SurveyResponse)).all() == []
     assert len(session.exec(select(SurveyParticipation)).all()) == 1
 
 

@@ -18,6 +18,7 @@ from app.models.ballots import (
     ElectionCreate,
     ElectionParticipation,
     ElectionPurpose,
+    ElectionSealedBallot,
 )
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.models.yte import YteMember
@@ -28,6 +29,8 @@ from app.services.ballots import voting as voting_service
 from tests.support import fi, make_committee, make_house, make_person, make_resident
 
 TODAY = date.today()
+# The counting key of each election these tests make, by election id (the portal keeps none).
+KEYS: dict[int, str] = {}
 
 
 def _election(session, **fields) -> Election:
@@ -42,7 +45,10 @@ def _election(session, **fields) -> Election:
         term_ends_on=TODAY + timedelta(days=700),
     )
     values.update(fields)
-    return service.create_election(session, ElectionCreate(**values), None)
+    election, counting_key = service.create_election(session, ElectionCreate(**values), None)
+    assert election.id is not None
+    KEYS[election.id] = counting_key
+    return election
 
 
 def _house_with_officers(session):
@@ -78,7 +84,22 @@ def _candidates(session, election: Election, n: int) -> list[ElectionCandidate]:
 
 
 def _ballot_rows(session) -> int:
-    return len(session.exec(select(ElectionBallot)).all())
+    """Ballots cast: sealed while the voting goes on, opened ones after the count."""
+    return len(session.exec(select(ElectionSealedBallot)).all()) + len(
+        session.exec(select(ElectionBallot)).all()
+    )
+
+
+def _closed(election: Election) -> datetime:
+    """Noon of the day after the voting closed."""
+    day = datetime.combine(election.voting_closes_on + timedelta(days=1), datetime.min.time())
+    return day.replace(hour=12, tzinfo=UTC)
+
+
+def _count(session, election: Election, **kwargs) -> Election:
+    assert election.id is not None
+    kwargs.setdefault("now", _closed(election))
+    return counting.count(session, election, None, KEYS[election.id], **kwargs)
 
 
 def test_defaults_come_from_settings_and_bad_dates_are_refused(session, settings):
@@ -117,6 +138,16 @@ def test_a_vote_stores_a_participation_record_and_an_anonymous_ballot(session):
     participation = session.exec(select(ElectionParticipation)).one()
     assert (participation.house_id, participation.cast_by) == (house.id, chair.id)
     assert participation.voted_on == TODAY
+    # While the voting goes on the ballot is sealed: nothing in the clear, not even the receipt.
+    sealed = session.exec(select(ElectionSealedBallot)).one()
+    assert session.exec(select(ElectionBallot)).all() == []
+    assert ballots.receipt_hash(receipt).encode() not in sealed.sealed
+    with pytest.raises(ValidationFailed) as early:
+        voting_service.verify_receipt(session, election, receipt)
+    assert set(early.value.errors) == {"receipt"}
+
+    _count(session, election)
+    assert session.exec(select(ElectionSealedBallot)).all() == []
     ballot = session.exec(select(ElectionBallot)).one()
     assert ballot.receipt_hash == ballots.receipt_hash(receipt)
     marked = session.exec(select(ElectionBallotChoice.candidate_id)).all()
@@ -135,6 +166,12 @@ def test_nothing_in_the_database_links_a_ballot_to_its_voter(session):
         house, chair, _vice = _house_with_officers(session)
         voters.append((house, chair))
         voting_service.cast_vote(session, election, chair.id, house.id, [candidates[i].id], TODAY)
+    inspector = inspect(session.connection())
+    columns = {c["name"] for c in inspector.get_columns("election_sealed_ballot")}
+    assert columns == {"id", "election_id", "sealed"}
+    sizes = {len(row.sealed) for row in session.exec(select(ElectionSealedBallot))}
+    assert len(sizes) == 1  # one mark or six: every sealed ballot is as long as the others
+    _count(session, election)
 
     # The ballot tables have no column that could name, date or order a voter.
     inspector = inspect(session.connection())
@@ -205,6 +242,7 @@ def test_a_house_votes_once_and_cannot_change_its_vote(session):
         "This house has already voted; a cast vote cannot be changed."
     )
     assert _ballot_rows(session) == 1
+    _count(session, election)
     assert session.exec(select(ElectionBallotChoice.candidate_id)).all() == [a.id]
 
 
@@ -255,10 +293,19 @@ def test_counting_waits_for_the_close_and_seats_the_new_term(session):
         votes[c.id] = 1
 
     with pytest.raises(ValidationFailed):
-        counting.count(session, election, None, now=datetime.now(UTC))
-    closed = datetime.combine(election.voting_closes_on + timedelta(days=1), datetime.min.time())
-    closed = closed.replace(hour=12, tzinfo=UTC)
-    counting.count(session, election, None, now=closed, seed="abc123")
+        _count(session, election, now=datetime.now(UTC))
+    closed = _closed(election)
+    for wrong in (None, "", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"):
+        with pytest.raises(ValidationFailed) as refused:
+            counting.count(session, election, None, wrong, now=closed)
+        assert set(refused.value.errors) == {"counting_key"}
+    assert election.counted_at is None and _ballot_rows(session) == 5
+    # The key as typed: small letters, spaces, look-alikes.
+    typed = KEYS[election.id].lower().replace("-", " ").replace("0", "o")
+    counting.count(session, election, None, typed, now=closed, seed="abc123")
+    assert election.locked_private_key is None  # erased: nobody can open old copies' seals
+    entries = session.exec(select(AuditEntry).where(AuditEntry.entity == "election")).all()
+    assert all("locked_private_key" not in f"{e.before} {e.after}" for e in entries)
     assert election.counted_at is not None and election.lot_seed == "abc123"
     assert election.ballots_counted == 5 and election.houses_voted == 5
     rows = service.candidates(session, election)
@@ -273,7 +320,7 @@ def test_counting_waits_for_the_close_and_seats_the_new_term(session):
     members = session.exec(select(YteMember).where(YteMember.term_id == election.term_id)).all()
     assert {m.person_id for m in members} == {c.person_id for c in elected}
     with pytest.raises(ValidationFailed):
-        counting.count(session, election, None, now=closed)
+        _count(session, election, now=closed)
 
 
 def test_ties_for_the_last_seat_are_decided_by_a_reproducible_lot():
@@ -299,8 +346,7 @@ def test_board_nomination_uses_the_same_machinery_without_a_term(session):
     a, b, c = _candidates(session, election, 3)
     house, chair, _vice = _house_with_officers(session)
     voting_service.cast_vote(session, election, chair.id, house.id, [a.id, b.id], TODAY)
-    later = datetime.combine(election.voting_closes_on + timedelta(days=1), datetime.min.time())
-    counting.count(session, election, None, now=later.replace(hour=12, tzinfo=UTC))
+    _count(session, election)
     assert election.term_id is None and election.term_starts_on is None
     assert {
         x.candidate.id for x in service.candidates(session, election) if x.candidate.elected
@@ -353,7 +399,9 @@ def test_two_simultaneous_votes_for_one_house_leave_one_ballot(engine: Engine):
         assert sorted(outcomes) == ["ok", "refused"]
         with Session(engine) as check:
             ballots_stored = check.exec(
-                select(ElectionBallot).where(ElectionBallot.election_id == ids["election"])
+                select(ElectionSealedBallot).where(
+                    ElectionSealedBallot.election_id == ids["election"]
+                )
             ).all()
             assert len(ballots_stored) == 1
             records = check.exec(
@@ -373,6 +421,7 @@ def _clean(engine: Engine) -> None:
             "audit_entry",
             "election_ballot_choice",
             "election_ballot",
+            "election_sealed_ballot",
             "election_participation",
             "election_delegate",
             "election_candidate",
@@ -413,7 +462,7 @@ def test_management_creates_the_election_from_the_calendars_election_event(sessi
     session.add(event)
     session.flush()
     assert service.election_events(session, TODAY) == [event]
-    election = service.create_from_event(session, event, None, TODAY)
+    election, _counting_key = service.create_from_event(session, event, None, TODAY)
     day = start.date()
     assert election.voting_opens_on == day
     assert election.voting_closes_on == day + timedelta(days=settings.election_voting_days - 1)

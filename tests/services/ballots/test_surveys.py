@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlmodel import select
 
 from app import policies
@@ -19,6 +19,7 @@ from app.models.surveys import (
     SurveyCreate,
     SurveyParticipation,
     SurveyResponse,
+    SurveySealedResponse,
 )
 from app.services.access.roles import load_principal
 from app.services.ballots import survey_results
@@ -120,13 +121,19 @@ def test_an_answer_is_stored_once_and_apart_from_the_person(session):
     with pytest.raises(ValidationFailed) as info:
         service.answer(session, survey, user, _form(qs, scale="1"), TODAY)
     assert info.value.errors[""]
-    assert len(session.exec(select(SurveyResponse)).all()) == 1
+    assert len(session.exec(select(SurveySealedResponse)).all()) == 1
+    columns = {
+        c["name"] for c in inspect(session.connection()).get_columns("survey_sealed_response")
+    }
+    assert columns == {"id", "survey_id", "sealed"}
+    service.open_due(session, survey.closes_on + timedelta(days=1))
     response = session.exec(select(SurveyResponse)).one()
     assert response.person_id is None
     columns = {c["name"] for c in inspect(session.connection()).get_columns("survey_answer")}
     assert columns == {"id", "response_id", "question_id", "value", "text"}
     logged = session.exec(select(AuditEntry).where(AuditEntry.entity.startswith("survey"))).all()
-    assert not [e for e in logged if e.entity in ("survey_response", "survey_answer")]
+    assert not [e for e in logged if e.entity.startswith(("survey_response", "survey_answer"))]
+    assert not [e for e in logged if e.entity == "survey_sealed_response"]
     assert [e for e in logged if e.entity == "survey_participation"]
 
 
@@ -150,6 +157,7 @@ def test_bad_answers_store_nothing(session, case):
         form = _form(qs, multiple=("x",))
     with pytest.raises(ValidationFailed):
         service.answer(session, survey, _principal(session, person), form, day)
+    assert session.exec(select(SurveySealedResponse)).all() == []
     assert session.exec(select(SurveyResponse)).all() == []
     assert session.exec(select(SurveyAnswer)).all() == []
     assert session.exec(select(SurveyParticipation)).all() == []
@@ -194,7 +202,9 @@ def test_every_template_parses(key):
     assert len(service.parse_questions("\n".join(lines))) == len(lines)
 
 
-def test_anonymous_responses_are_mixed_so_their_order_names_nobody(session, monkeypatch):
+def test_anonymous_answers_stay_sealed_until_the_close_then_are_stored_shuffled(
+    session, monkeypatch
+):
     house = make_house(session)
     boss = make_staff(session, StaffKind.management)
     survey = _survey(session, boss)
@@ -202,25 +212,33 @@ def test_anonymous_responses_are_mixed_so_their_order_names_nobody(session, monk
     qs = service.questions(session, survey)
     people = [make_resident(session, house) for _ in range(3)]
     for n, person in enumerate(people, start=1):
-        service.answer(session, survey, _principal(session, person), _form(qs, scale=str(n)), TODAY)
+        form = _form(qs, scale=str(n), text=f"Vastaus {n} " + "ä" * (n * 300))
+        service.answer(session, survey, _principal(session, person), form, TODAY)
+    service.answer(session, named, _principal(session, people[0]), _form(qs, scale="2"), TODAY)
+    # While the survey is open nothing of an anonymous answer is in the clear, and every sealed
+    # response has the same length whatever was written.
+    assert (
+        session.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)).all()
+        == []
+    )
+    sealed = session.exec(select(SurveySealedResponse)).all()
+    assert len(sealed) == 3 and len({len(row.sealed) for row in sealed}) == 1
+    assert all(b"Vastaus" not in row.sealed for row in sealed)
+    # The live results read them all the same.
     before = [(r.counts, r.texts) for r in survey_results.results(session, survey)]
+    assert before[0][0] == [1, 1, 1, 0, 0]
+    assert len(before[3][1]) == 3
 
-    def stored_order() -> list[str]:
-        rows = session.execute(
-            text("SELECT id FROM survey_response WHERE survey_id = :s ORDER BY rowid"),
-            {"s": survey.id},
-        )
-        return [str(r[0]) for r in rows]
-
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    order = stored_order() if sqlite else []
     monkeypatch.setattr(service.ballots, "shuffled", lambda rows, seed=None: list(rows)[::-1])
-    # The daily job mixes open anonymous surveys, and closed ones for a week.
-    assert service.mix_due(session, TODAY) == 3
-    assert service.mix_due(session, survey.closes_on + timedelta(days=8)) == 0
+    assert service.open_due(session, TODAY) == 0  # still open: stays sealed
+    assert service.open_due(session, survey.closes_on + timedelta(days=1)) == 3
+    assert service.open_due(session, survey.closes_on + timedelta(days=2)) == 0
     session.expire_all()
+    assert session.exec(select(SurveySealedResponse)).all() == []
     assert [(r.counts, r.texts) for r in survey_results.results(session, survey)] == before
     assert survey_results.respondents(session, survey) == 3
-    if sqlite:  # stored again in another order than the people answered in
-        assert stored_order() != order and sorted(stored_order()) == sorted(order)
-    assert service.mix_responses(session, named) == 0
+    stored = session.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)).all()
+    assert len(stored) == 3 and all(r.person_id is None for r in stored)
+    # A survey that says it is not anonymous keeps the person and is never sealed.
+    kept = session.exec(select(SurveyResponse).where(SurveyResponse.survey_id == named.id)).one()
+    assert kept.person_id == people[0].id
