@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # or "auto": outbox in debug mode, SMTP otherwise.
     mail_backend: str = "auto"
     mail_from: str = "Asukasportaali <noreply@asukasportaali.invalid>"
+    # The company behind the portal: it signs the portal's mail (with the sender's name) and
+    # is named as the organiser of the calendar's events.
+    organisation_name: str = "Haso"
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_username: str = ""

@@ -42,6 +42,38 @@ def fmt_datetime(value: datetime | None, form: str = "medium") -> str:
     return f"{day} {format_time(local_value, 'short', locale=loc)}"
 
 
+# A weekday, a short date and a span of hours, as each language writes it on a notice board:
+# "ke 17.3.2027 klo 18.00–19.30", "ons 17.3.2027 kl. 18.00–19.30", "Wed 17 Mar 2027, 18:00–19:30".
+_SPAN_DAY = {"fi": "EEEEEE d.M.yyyy", "sv": "EEE d.M.yyyy", "en": "EEE d MMM yyyy"}
+_SPAN_AT = {
+    "fi": "{day} klo {start}–{end}",
+    "sv": "{day} kl. {start}–{end}",
+    "en": "{day}, {start}–{end}",
+}
+_SPAN_TIME = {"fi": "H.mm", "sv": "HH.mm", "en": "HH:mm"}
+
+
+def fmt_timespan(start: datetime | None, end: datetime | None = None) -> str:
+    """When something happens, compactly, in Helsinki time: the day and the hours; an end on
+    another day is written out in full."""
+    if start is None:
+        return ""
+    lang = i18n.get_language()
+    loc = i18n.locale(lang)
+    first = local(start)
+    day = format_date(first.date(), _SPAN_DAY.get(lang, _SPAN_DAY["fi"]), locale=loc)
+    hours = _SPAN_TIME.get(lang, _SPAN_TIME["fi"])
+    begins = format_time(first.timetz().replace(tzinfo=None), hours, locale=loc)
+    if end is None:
+        return _SPAN_AT.get(lang, _SPAN_AT["fi"]).format(day=day, start=begins, end="").rstrip("–")
+    last = local(end)
+    ends = format_time(last.timetz().replace(tzinfo=None), hours, locale=loc)
+    if last.date() != first.date():
+        other = format_date(last.date(), _SPAN_DAY.get(lang, _SPAN_DAY["fi"]), locale=loc)
+        ends = f"{other} {ends}"
+    return _SPAN_AT.get(lang, _SPAN_AT["fi"]).format(day=day, start=begins, end=ends)
+
+
 def fmt_time(value: datetime | time | None) -> str:
     """A time of day in the current language; a timestamp in Helsinki time."""
     if value is None:
@@ -96,6 +128,13 @@ def fmt_number(value: Decimal | float | int | None, digits: int = 0) -> str:
     return _format(value, digits, currency=False)
 
 
+def fmt_signed(value: Decimal | float | int | None, digits: int = 0) -> str:
+    """A change, with its sign: +4,1 or −2,0 (nothing before zero)."""
+    if value is None:
+        return ""
+    return ("+" if value > 0 else "") + fmt_number(value, digits)
+
+
 def fmt_money(value: Decimal | None) -> str:
     """Euros, e.g. 1 234,56 € in Finnish."""
     if value is None:
@@ -133,8 +172,10 @@ def build_environment() -> Environment:
     env.filters.update(
         date=fmt_date,
         datetime=fmt_datetime,
+        timespan=fmt_timespan,
         time=fmt_time,
         number=fmt_number,
+        signed=fmt_signed,
         money=fmt_money,
         participation=participation_name,
     )

@@ -19,8 +19,8 @@ from app.config import get_settings
 from app.db import TextRefused
 from app.deps import LoginRequired, verify_csrf
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.i18n import _
-from app.middleware import ConcurrencyLimit, PortalMiddleware
+from app.i18n import LANGUAGES, _
+from app.middleware import LANGUAGE_HINT, ConcurrencyLimit, PortalMiddleware
 from app.routers import API_ROUTERS, PAGE_ROUTERS
 from app.routers.api import ERROR_RESPONSES
 from app.services.finances import cache as finance_cache
@@ -67,7 +67,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        # A link from a mail names the reader's language: the login page speaks it too.
+        hint = request.query_params.get(LANGUAGE_HINT, "")
+        lang = f"&{LANGUAGE_HINT}={hint}" if hint in LANGUAGES else ""
+        return RedirectResponse(f"/login?next={quote(target)}{lang}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -15,6 +15,7 @@ from app import db, i18n
 from app.config import get_settings
 
 LANGUAGE_COOKIE = "portal_lang"
+LANGUAGE_HINT = "lang"  # the query parameter with which mail links name the reader's language
 CSRF_COOKIE = "portal_csrf"
 
 CSP = (
@@ -46,7 +47,8 @@ class PortalMiddleware:
             db.begin_writing()
         i18n.begin_request(
             i18n.pick_language(
-                None,
+                # ?lang= in a link from a mail: the reader's language, before they log in.
+                request.query_params.get(LANGUAGE_HINT),
                 request.cookies.get(LANGUAGE_COOKIE),
                 request.headers.get("accept-language"),
                 settings.default_language,

@@ -1,5 +1,7 @@
 """The pages' templates: the one Jinja environment, with the request's user and CSRF token."""
 
+import html
+import re
 from typing import Any
 
 from fastapi import Request
@@ -9,6 +11,7 @@ from starlette.templating import Jinja2Templates
 from app import policies
 from app.config import get_settings
 from app.jinja import env
+from app.services.mail.reach import LANGUAGE_NAMES
 
 # Pages show their buttons by the same predicates the routes enforce (mail never needs them).
 env.globals["policies"] = policies
@@ -30,4 +33,53 @@ def render(
         "values": {},
     }
     ctx.update(context or {})
+    if ctx.get("errors"):
+        # The error summary names each field as its label does: a first rendering finds the
+        # labels of the page's fields, the second shows them in the summary.
+        first = templates.get_template(name).render({**ctx, "request": request})
+        ctx["field_labels"] = field_labels(first)
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+_LABEL = re.compile(r'<label[^>]*\bfor="field-([^"]+)"[^>]*>(.*?)</label>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def field_labels(page: str) -> dict[str, str]:
+    """The visible label of each form field (id field-NAME) on a rendered page, by NAME, as
+    plain text (the mark of a required field left out)."""
+    found: dict[str, str] = {}
+    for name, inner in _LABEL.findall(page):
+        text = html.unescape(_TAGS.sub("", inner)).strip().rstrip("*").strip()
+        found.setdefault(name, " ".join(text.split()))
+    return found
+
+
+def confirm_send(
+    request: Request,
+    *,
+    heading: str,
+    what: str,
+    reach: Any,
+    channel: str,
+    action: str,
+    button: str,
+    back: str,
+    hidden: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """The confirmation page before a send to many people (app/services/mail/reach.py): the
+    same form posted again with `confirmed` set to the number of recipients shown."""
+    context = {
+        "heading": heading,
+        "what": what,
+        "reach": reach,
+        "channel": channel,
+        "action": action,
+        "button": button,
+        "back": back,
+        "hidden": hidden or {},
+        "language_names": LANGUAGE_NAMES,
+    }
+    response = render(request, "confirm_send.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response

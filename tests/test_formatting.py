@@ -8,7 +8,7 @@ import pytest
 from babel.numbers import format_currency, format_decimal
 
 from app import i18n
-from app.jinja import env
+from app.jinja import env, fmt_timespan
 from app.services.mail import delivery as mail_service
 from tests.support import make_person
 
@@ -94,3 +94,20 @@ def test_mail_is_written_in_the_recipients_language(session, lang):
     expected = {"fi": "1.7.2031", "sv": "1 juli 2031", "en": "1 Jul 2031"}[lang]
     assert expected in text and expected in html
     assert f'<html lang="{lang}">' in html
+
+
+def test_a_time_span_is_written_compactly_as_each_language_writes_it():
+    start = datetime(2027, 3, 17, 16, 0, tzinfo=UTC)  # 18.00 in Helsinki
+    end = datetime(2027, 3, 17, 17, 30, tzinfo=UTC)
+    expected = {
+        "fi": "ke 17.3.2027 klo 18.00–19.30",
+        "sv": "ons 17.3.2027 kl. 18.00–19.30",
+        "en": "Wed 17 Mar 2027, 18:00–19:30",
+    }
+    for lang, text in expected.items():
+        with i18n.use_language(lang):
+            assert fmt_timespan(start, end) == text
+    with i18n.use_language("fi"):
+        assert fmt_timespan(start) == "ke 17.3.2027 klo 18.00"
+        overnight = fmt_timespan(start, datetime(2027, 3, 18, 6, 0, tzinfo=UTC))
+        assert overnight == "ke 17.3.2027 klo 18.00–to 18.3.2027 8.00"

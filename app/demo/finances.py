@@ -6,7 +6,7 @@ keeps the figures the same on every load; a house that already has figures is le
 """
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert
@@ -24,7 +24,6 @@ from app.models.finances import (
 )
 from app.models.houses import House
 from app.models.types import utcnow
-from app.services.finances import budget_cycle
 from app.services.finances import cache as finance_cache
 from app.services.finances import figures as finances_service
 
@@ -63,26 +62,53 @@ def load(session: Session, houses: list[House], today: date, added: dict[str, in
     _cycles(session, houses, today, added)
 
 
+# The step each demo house's cycle is at, in turn by house code, so that every role has a step
+# to take: the committee its statement, management its confirmation, the property manager a
+# proposal to prepare, management an evaluation.
+DEMO_STEPS = (CycleStep.proposal, CycleStep.statement, CycleStep.kickoff, CycleStep.confirmed)
+
+
+def _demo_dates(today: date) -> dict[str, date]:
+    """A cycle dated from the day the demo is loaded: each coming deadline still ahead."""
+    return {
+        "kickoff_on": today - timedelta(days=30),
+        "proposal_due": today + timedelta(days=14),
+        "statement_due": today + timedelta(days=42),
+        "confirmation_due": today + timedelta(days=90),
+        "effective_from": max(
+            date(today.year + 1, 1, 1), (today + timedelta(days=150)).replace(day=1)
+        ),
+        "evaluation_due": today + timedelta(days=200),
+    }
+
+
 def _cycles(session: Session, houses: list[House], today: date, added: dict[str, int]) -> None:
-    """Next year's cycles (without mail): proposals published, some statements given."""
+    """Next year's cycles (without mail), open at each step in turn, dated from today."""
     year = today.year + 1
     if session.exec(select(BudgetCycle.id).where(BudgetCycle.year == year)).first():
         return
-    dates = budget_cycle.default_dates(session, year)
+    dates = _demo_dates(today)
     rng = random.Random(f"{SEED}-cycles")
-    rows = [BudgetCycle.model_validate({"year": year, "house_id": None, **dates})]
-    for house in sorted(houses, key=lambda h: h.code):
+    company = BudgetCycle.model_validate({"year": year, "house_id": None, **dates})
+    company.step = CycleStep.proposal
+    company.proposal_text = "Yhtiön talousarvio: energian hinta nousee, korjauksia lisätään."
+    company.proposed_at = utcnow()
+    rows = [company]
+    for n, house in enumerate(sorted(houses, key=lambda h: h.code)):
         cycle = BudgetCycle.model_validate({"year": year, "house_id": house.id, **dates})
-        cycle.step = CycleStep.proposal
-        cycle.proposal_text = (
-            "Lämmityksen ja veden hinnat nousevat; korjausvarausta kasvatetaan hieman."
-        )
-        cycle.proposed_charge = _money(rng.uniform(11.3, 12.3))
-        cycle.proposed_at = utcnow()
-        if rng.random() < 0.4:
-            cycle.step = CycleStep.statement
+        cycle.step = DEMO_STEPS[n % len(DEMO_STEPS)]
+        if cycle.step != CycleStep.kickoff:
+            cycle.proposal_text = (
+                "Lämmityksen ja veden hinnat nousevat; korjausvarausta kasvatetaan hieman."
+            )
+            cycle.proposed_charge = _money(rng.uniform(11.3, 12.3))
+            cycle.proposed_at = utcnow()
+        if cycle.step in (CycleStep.statement, CycleStep.confirmed):
             cycle.statement_text = "Asukastoimikunta puoltaa ehdotusta."
             cycle.statement_at = utcnow()
+        if cycle.step == CycleStep.confirmed:
+            cycle.confirmation_text = "Lausunto otettiin huomioon: korjausvaraus ennallaan."
+            cycle.confirmed_at = utcnow()
         rows.append(cycle)
     session.add_all(rows)
     # The proposals' budgets: this year's budget of each cost group with the rises the text

@@ -161,8 +161,20 @@ class SessionDetailPublic(SessionPublic):
 
 
 class MinutesRecorded(SQLModel):
-    """The answer to recording minutes: the item, and what happened to its initiative."""
+    """The answer to recording minutes: the item, and whether publishing the minutes will
+    answer its initiative. The minutes answer it when they are published, so
+    initiative_answered stays false here; initiative_note says why publishing will not change
+    the initiative, if it will not."""
 
     item: ItemPublic
     initiative_answered: bool = False
-    initiative_note: str = ""  # why the initiative was not changed, if it was not
+    initiative_note: str = ""
+
+
+class MinutesPublished(SQLModel):
+    """The answer to publishing the minutes: the session, the initiatives its decisions
+    answered, and why any other initiative on the agenda was not changed."""
+
+    session: SessionPublic
+    answered_initiative_ids: list[int] = []
+    notes: list[str] = []

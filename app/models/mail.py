@@ -45,5 +45,9 @@ class Delivery(SQLModel, table=True):
     )
     # One-click unsubscribe address (RFC 8058) sent as List-Unsubscribe; empty: none.
     unsubscribe_url: str = Field(default="", max_length=500)
+    # The language it was written in (fi, sv, en), sent as Content-Language; empty: the default.
+    language: str = Field(default="", max_length=2)
+    # A calendar invitation (iCalendar, METHOD:REQUEST or CANCEL) attached to it; empty: none.
+    ics: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

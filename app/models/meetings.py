@@ -31,6 +31,10 @@ class ResidentMeeting(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     version: int = 1
+    # The calendar's entry for the meeting: the house's placeholder it took over, or its own.
+    calendar_event_id: int | None = Field(
+        default=None, foreign_key="calendar_event.id", ondelete="SET NULL", unique=True
+    )
 
 
 class MeetingCreate(SQLModel):

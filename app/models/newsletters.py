@@ -42,8 +42,14 @@ class Newsletter(SQLModel, table=True):
     house_id: int | None = Field(
         default=None, foreign_key="house.id", index=True, ondelete="CASCADE"
     )
+    # The Finnish title and text; the Swedish and English ones are optional (a reader whose
+    # language has no text of its own gets the Finnish one).
     title: str = Field(max_length=200)
     body_md: str = Field(default="", sa_type=Text)
+    title_sv: str = Field(default="", max_length=200)
+    body_md_sv: str = Field(default="", sa_type=Text)
+    title_en: str = Field(default="", max_length=200)
+    body_md_en: str = Field(default="", sa_type=Text)
     participation: Participation = Field(
         default=Participation.information, sa_type=ParticipationType()
     )

@@ -32,7 +32,7 @@ from app.routers.forum import items as forum_items
 from app.routers.forum import pages as forum
 from app.routers.initiatives import discussion as initiative_discussion
 from app.routers.initiatives import pages as initiatives
-from app.routers.mail import newsletters
+from app.routers.mail import newsletters, unsubscribe
 from app.routers.mail import preferences as mail_preferences
 from app.routers.overview import home
 from app.routers.overview import participation as participation_profile
@@ -61,6 +61,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     event_registrations.router,
     compliance.router,
     newsletters.router,
+    unsubscribe.router,
     mail_preferences.router,
     admin.router,
     admin_jobs.router,

@@ -130,25 +130,33 @@ def test_items_from_the_queue_and_free_items(client, session, world):
     assert too_long.status_code == 422
 
 
-def test_minutes_answer_the_initiative_and_stale_versions_conflict(client, session, world):
+def test_published_minutes_answer_the_initiative_and_stale_versions_conflict(
+    client, session, world
+):
     auth = headers(session, world.management)
     url = f"/api/v1/forum/items/{world.item.id}/minutes"
     body = {"decision": "Uusitaan.", "outcome": "accepted", "version": 1}
     response = client.put(url, json=body, headers=auth)
     assert response.status_code == 200
     data = response.json()
-    assert data["initiative_answered"] is True and data["initiative_note"] == ""
+    assert data["initiative_answered"] is False and data["initiative_note"] == ""
     assert data["item"]["decision"] == "Uusitaan." and data["item"]["version"] == 2
     session.refresh(world.initiative)
-    assert world.initiative.state == State.answered
-    assert world.initiative.answer == "Uusitaan."
-    # Its follower is told.
-    assert session.exec(select(Delivery).where(Delivery.person_id == world.yte.id)).first()
+    assert world.initiative.state != State.answered  # not before the minutes are published
+    assert not session.exec(select(Delivery).where(Delivery.person_id == world.yte.id)).first()
     assert client.put(url, json=body, headers=auth).status_code == 409
     changed = client.put(url, json=body | {"outcome": "rejected", "version": 2}, headers=auth)
-    assert changed.status_code == 200
-    assert changed.json()["initiative_answered"] is False
-    assert "was not changed" in changed.json()["initiative_note"]
+    assert changed.status_code == 200 and changed.json()["initiative_note"] == ""
+    publish = f"/api/v1/forum/sessions/{world.item.session_id}/publish-minutes"
+    published = client.post(publish, headers=auth)
+    assert published.status_code == 200
+    assert published.json()["answered_initiative_ids"] == [world.initiative.id]
+    session.refresh(world.initiative)
+    assert world.initiative.state == State.answered
+    assert world.initiative.outcome == "rejected" and world.initiative.answer == "Uusitaan."
+    # Its follower is told, once the minutes are out.
+    assert session.exec(select(Delivery).where(Delivery.person_id == world.yte.id)).first()
+    assert client.post(publish, headers=auth).status_code == 422  # already published
 
 
 def test_publishing_keeps_the_notice_unless_an_admin_overrides(client, session, world):

@@ -79,3 +79,57 @@ def test_writers_create_drafts_of_their_kinds(client, session, world):
     assert client.post("/api/v1/newsletters", json=body, headers=boss).status_code == 201
     empty = client.post("/api/v1/newsletters", json={"kind": "residents"}, headers=boss)
     assert empty.status_code == 422
+
+
+def test_sending_needs_the_confirmed_number_of_recipients(client, session, world):
+    bulletin = Newsletter(
+        kind=NewsletterKind.house,
+        house_id=world.house_a.id,
+        title="Talkoot",
+        body_md="Tervetuloa",
+        title_sv="Talko",
+        body_md_sv="Välkommen",
+    )
+    session.add(bulletin)
+    session.commit()
+    chair = {**api_headers(session, world.chair_a), **EN}
+    reach = client.get(f"/api/v1/newsletters/{bulletin.id}/reach", headers=chair)
+    assert reach.status_code == 200
+    found = reach.json()
+    assert found["recipients"] == 2 and found["channel"] == "mail"
+    assert [(r["language"], r["recipients"], r["own_text"]) for r in found["languages"]] == [
+        ("fi", 2, True),
+        ("sv", 0, True),
+        ("en", 0, False),
+    ]
+    assert len(found["sample"]) == 2
+    resident = api_headers(session, world.resident_a)
+    assert (
+        client.get(f"/api/v1/newsletters/{bulletin.id}/reach", headers=resident).status_code == 404
+    )
+
+    url = f"/api/v1/newsletters/{bulletin.id}/send"
+    missing = client.post(url, json={"version": 1}, headers=chair)
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["field"] == "confirm_recipients"
+    wrong = client.post(url, json={"version": 1, "confirm_recipients": 307}, headers=chair)
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"] == [
+        {"field": "confirm_recipients", "reason": wrong.json()["detail"][0]["reason"]}
+    ]
+    session.refresh(bulletin)
+    assert bulletin.status == NewsletterStatus.draft
+
+    sent = client.post(url, json={"version": 1, "confirm_recipients": 2}, headers=chair)
+    assert sent.status_code == 200 and sent.json()["status"] == "scheduled"
+    read_only = api_headers(session, world.chair_a, scopes=["read"])
+    again = client.post(url, json={"version": 2, "confirm_recipients": 2}, headers=read_only)
+    assert again.status_code == 403
+
+
+def test_the_schema_documents_the_confirmation(client):
+    operation = client.get("/openapi.json").json()["paths"][
+        "/api/v1/newsletters/{newsletter_id}/send"
+    ]["post"]
+    assert "Confirmation required" in operation["description"]
+    assert "confirm_recipients" in operation["description"]

@@ -46,6 +46,7 @@ MATRIX: dict[str, Rule] = {
     "POST /api/v1/forum/sessions/{session_id}/items": Rule(OVERSEERS),
     "PUT /api/v1/forum/items/{item_id}/minutes": Rule(OVERSEERS),
     "POST /api/v1/forum/sessions/{session_id}/publish": Rule(OVERSEERS),
+    "POST /api/v1/forum/sessions/{session_id}/publish-minutes": Rule(OVERSEERS),
 }
 
 

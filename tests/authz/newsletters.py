@@ -30,6 +30,7 @@ MATRIX: dict[str, Rule] = {
     "POST /newsletters/{newsletter_id}/edit": Rule(HOUSE_A_ORGANISERS),
     "POST /newsletters/{newsletter_id}/preview": Rule(HOUSE_A_ORGANISERS),
     "POST /newsletters/{newsletter_id}/test": Rule(HOUSE_A_ORGANISERS),
+    "GET /newsletters/{newsletter_id}/confirm": Rule(HOUSE_A_ORGANISERS),
     "POST /newsletters/{newsletter_id}/schedule": Rule(HOUSE_A_ORGANISERS),
     "POST /newsletters/{newsletter_id}/cancel": Rule(HOUSE_A_ORGANISERS),
     "GET /unsubscribe/{token}": Rule(EVERYONE),
@@ -37,6 +38,8 @@ MATRIX: dict[str, Rule] = {
     "GET /api/v1/newsletters": Rule(LOGGED_IN),
     "GET /api/v1/newsletters/{newsletter_id}": Rule(HOUSE_A_ORGANISERS),
     "POST /api/v1/newsletters": Rule(WRITERS),
+    "GET /api/v1/newsletters/{newsletter_id}/reach": Rule(HOUSE_A_ORGANISERS),
+    "POST /api/v1/newsletters/{newsletter_id}/send": Rule(HOUSE_A_ORGANISERS),
 }
 
 

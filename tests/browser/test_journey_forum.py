@@ -55,6 +55,12 @@ def test_management_builds_and_publishes_an_agenda(browse: Any, server: Server) 
 
     page.locator("form[action$='/publish'] button[type=submit]").click()
     page.wait_for_load_state()
+    # The confirmation says whom the mail reaches before anything is sent.
+    assert page.locator("h1").inner_text() == "Vahvista esityslista"
+    assert "Mitään ei ole vielä lähetetty" in page.locator("main").inner_text()
+    assert run_axe(page) == []
+    page.locator("button[name=confirmed]").click()
+    page.wait_for_load_state()
     settle(server)
     assert page.locator("form[action$='/publish']").count() == 0  # published, unchanged since
     assert run_axe(page) == []

@@ -1,5 +1,6 @@
-"""Management writes the residents' newsletter, previews it and schedules its sending; a form
-sent with a mistake re-renders with the focus on its error summary."""
+"""Management writes the residents' newsletter, previews it in each language and schedules its
+sending through the confirmation step; a form sent with a mistake re-renders with the focus on
+its error summary."""
 
 import re
 from datetime import date, timedelta
@@ -46,14 +47,25 @@ def test_management_writes_and_schedules_a_newsletter(browse: Any) -> None:
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_url(re.compile(r"/newsletters/\d+$"))
     assert page.locator("h1").inner_text() == TITLE
-    preview = page.frame_locator("iframe.newsletter-preview")
+    assert page.locator("iframe.newsletter-preview").count() == 3  # one per language
+    preview = page.frame_locator("iframe.newsletter-preview").first
     assert "turvallisuusilta" in preview.locator("body").inner_text()
     assert run_axe(page) == []
 
     tomorrow = date.today() + timedelta(days=1)
     page.fill("#field-scheduled_at", f"{tomorrow.isoformat()}T09:00")
-    page.locator("form[action$='/schedule'] button[type=submit]:not([name])").click()
-    page.wait_for_load_state()
+    page.locator("form[action$='/confirm'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/newsletters/\d+/confirm\?"))
+    # The confirmation: nothing is sent yet; how many, by which channel, in which languages.
+    assert page.locator("h1").count() == 1
+    assert page.locator("table.newsletter-languages tbody tr").count() == 3
+    confirm = page.locator("#field-confirm_recipients")
+    recipients = int(confirm.get_attribute("value") or "0")
+    assert recipients > 0 and str(recipients) in confirm.inner_text()
+    assert page.locator("form[action$='/cancel']").count() == 0
+    assert run_axe(page) == []
+    confirm.click()
+    page.wait_for_url(re.compile(r"/newsletters/\d+$"))
     assert page.locator("form[action$='/cancel']").count() == 1
     shown = page.locator("main").inner_text()
     assert f"{format_date(tomorrow, format='long', locale='fi')} 9.00" in shown

@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app.demo import finances as demo_finances
-from app.models.finances import MonthlyActual, UsageCharge
+from app.models.finances import CycleStep, MonthlyActual, UsageCharge
 from app.services.finances import budget_cycle
 from app.services.finances import figures as finances_service
 from tests.support import make_house
@@ -39,7 +39,11 @@ def test_demo_figures_are_plausible_and_loaded_once(session):
     # Next year's cycles: the company's and one per house, proposals published.
     cycles = budget_cycle.cycles(session, 2027)
     assert len(cycles) == 4 and cycles[0].house_id is None
-    assert all(c.proposed_charge for c in cycles[1:])
+    # Open at each step in turn, dated from the day the demo was loaded: every deadline ahead.
+    steps = [c.step for c in cycles[1:]]
+    assert steps == [CycleStep.proposal, CycleStep.statement, CycleStep.kickoff]
+    assert all(c.proposed_charge for c in cycles[1:] if c.step != CycleStep.kickoff)
+    assert all(budget_cycle.deadline(c) >= date.today() for c in cycles)
     # ...each with a proposed budget per cost group: this year's, heating and water rising most.
     for house in houses:
         now = finances_service.house_year(session, house, 2026)

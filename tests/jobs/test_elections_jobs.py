@@ -128,3 +128,44 @@ def test_the_survey_job_mails_the_audience_once(session, connection, smtp, monke
     assert "Siivouskysely" in str(mail["Subject"])
     assert f"/surveys/{survey.id}" in smtp.text_of(mail)
     assert smtp.to(outsider.email) == []
+
+    # The day after it closes its maker is told how many answered, once.
+    monkeypatch.setattr(survey_jobs, "utcnow", lambda: _at(survey.closes_on + timedelta(days=1)))
+    assert job(session) == 1
+    assert job(session) == 0
+    session.commit()
+    mail_service.send_pending(connection)
+    [closed] = smtp.to(boss.email)
+    assert "Siivouskysely" in str(closed["Subject"])
+    assert f"/surveys/{survey.id}#results" in smtp.text_of(closed)
+
+
+def test_the_chairs_are_told_once_that_they_may_stand(session, monkeypatch):
+    from sqlmodel import select
+
+    from app.models.mail import Delivery
+
+    house = make_house(session)
+    chair = make_resident(session, house)
+    make_committee(session, house, [(chair, Position.chair)], term_start=DAY - timedelta(days=9))
+    resident = make_resident(session, house)
+    election, _key = service.create_election(
+        session,
+        ElectionCreate(
+            title="Haso-yte 2033",
+            nomination_opens_on=DAY,
+            nomination_closes_on=DAY + timedelta(days=10),
+            voting_opens_on=DAY + timedelta(days=11),
+            voting_closes_on=DAY + timedelta(days=13),
+        ),
+        None,
+    )
+    job = election_jobs.elections_daily.__wrapped__
+    monkeypatch.setattr(election_jobs, "utcnow", lambda: _at(DAY))
+    assert job(session).mails >= 1
+    monkeypatch.setattr(election_jobs, "utcnow", lambda: _at(DAY + timedelta(days=1)))
+    job(session)
+    key = f"election:{election.id}:nomination-open"
+    mailed = session.exec(select(Delivery.person_id).where(Delivery.message_key == key)).all()
+    assert chair.id in mailed and mailed.count(chair.id) == 1
+    assert resident.id not in mailed

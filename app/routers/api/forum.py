@@ -16,6 +16,7 @@ from app.models.forum_schemas import (
     ItemInput,
     ItemPublic,
     MinutesInput,
+    MinutesPublished,
     MinutesRecorded,
     PublishInput,
     SessionCreate,
@@ -187,3 +188,23 @@ def publish_agenda(
     minutes_service.publish_agenda(session, forum_session, user, override=data.override)
     background.add_task(mail_service.send_pending, bind)
     return _session(forum_session)
+
+
+@router.post("/sessions/{session_id}/publish-minutes", response_model=MinutesPublished)
+def publish_minutes(
+    session: SessionDep,
+    user: Writer,
+    forum_session: ManagedSession,
+    background: BackgroundTasks,
+    bind: Bind,
+) -> MinutesPublished:
+    """Publish the minutes to every chair (once the session has begun and every item has its
+    minutes). Each decision with an outcome answers its initiative now, and its followers are
+    told; the answer lists the initiatives answered and why any other was not changed."""
+    published = minutes_service.publish_minutes(session, forum_session, user)
+    background.add_task(mail_service.send_pending, bind)
+    return MinutesPublished(
+        session=_session(forum_session),
+        answered_initiative_ids=[i.id for i in published.answered if i.id is not None],
+        notes=published.notes,
+    )

@@ -229,7 +229,7 @@ def name_delegate(
     election: ViewableElection,
     form: FormData,
 ) -> Response:
-    """The house's chair or vice-chair names who casts its vote."""
+    """The house's chair or vice-chair names who casts its vote; the named member is mailed."""
     try:
         house_id = int(form.get("house_id", ""))
         person_id = int(form.get("person_id", ""))
@@ -242,6 +242,11 @@ def name_delegate(
         raise HTTPException(status.HTTP_403_FORBIDDEN) from exc
     except ValidationFailed as exc:
         return _detail(request, session, user, election, exc.errors, dict(form), UNPROCESSABLE)
+    # The named member must act next: they are told which house's vote they cast, and when.
+    delegate = voting_service.person(session, person_id)
+    if delegate is not None:
+        house = voting_service.house_names(session, {house_id}).get(house_id, "")
+        election_mail.tell_delegate(session, election, delegate, house)
     return _back(election)
 
 

@@ -1,6 +1,6 @@
 """Resident meeting pages: convene, invite, record the minutes, list a house's meetings."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, status
@@ -13,14 +13,18 @@ from app.db import get_bind
 from app.deps import CurrentUser, FormData, SessionDep, today
 from app.errors import Conflict, ValidationFailed
 from app.forms import parse
-from app.i18n import _
+from app.i18n import _, ngettext
+from app.jinja import fmt_date
 from app.models.houses import House
 from app.models.meetings import MeetingForm, MeetingMinutes, ResidentMeeting
-from app.models.types import utcnow
+from app.models.types import to_utc, utcnow
 from app.services.bodies import houses as houses_service
 from app.services.bodies import meetings as meetings_service
 from app.services.mail import delivery as mail_service
-from app.templating import render
+from app.services.mail import reach as mail_reach
+from app.templating import confirm_send, render
+
+UNPROCESSABLE = status.HTTP_422_UNPROCESSABLE_CONTENT
 
 router = APIRouter()
 
@@ -118,12 +122,18 @@ def create_meeting(
     bind: Bind,
     form: FormData,
 ) -> Response:
-    """Convene the meeting; the invitation goes out now if its day is today."""
+    """Convene the meeting; the invitation goes out now if its day is today, after the page has
+    shown whom it reaches and the organiser has confirmed."""
     values = dict(form)
     assert house.id is not None
     try:
         data = parse(MeetingForm, values)
-        meeting = meetings_service.create(session, house.id, data.to_create(), user.id, today())
+        meeting_data = data.to_create()
+        if meeting_data.invitation_on == today() and not form.get("confirmed"):
+            meetings_service.check_new(meeting_data, today())
+            hidden = {k: v for k, v in values.items() if k not in ("csrf_token", "confirmed")}
+            return _confirm_invitation(request, session, house, meeting_data.starts_at, hidden)
+        meeting = meetings_service.create(session, house.id, meeting_data, user.id, today())
     except ValidationFailed as exc:
         return _new_form(request, house, values, exc.errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
     background.add_task(mail_service.send_pending, bind)
@@ -158,6 +168,38 @@ def meeting_page(
     return _detail(request, session, meeting)
 
 
+def _confirm_invitation(
+    request: Request,
+    session: SessionDep,
+    house: House,
+    starts_at: datetime,
+    hidden: dict[str, Any],
+    action: str = "",
+) -> Response:
+    """Whom the meeting's invitation reaches, before it goes."""
+    assert house.id is not None
+    people = meetings_service.current_residents(session, house.id, today())
+    return confirm_send(
+        request,
+        heading=_("Confirm the invitation"),
+        what=_(
+            "The invitation to the resident meeting of %(house)s on %(date)s",
+            house=house.name,
+            date=fmt_date(to_utc(starts_at), "long"),
+        ),
+        reach=mail_reach.of_people(people),
+        channel=_("Mail, at once, to every current resident of the house."),
+        action=action or f"/houses/{house.id}/meetings/new",
+        button=ngettext(
+            "Send the invitation to %(num)s person",
+            "Send the invitation to %(num)s people",
+            len({p.id for p in people}),
+        ),
+        back=f"/houses/{house.id}",
+        hidden=hidden,
+    )
+
+
 @router.post("/meetings/{meeting_id}/send-invitation", name="send_meeting_invitation")
 def send_invitation(
     request: Request,
@@ -166,8 +208,17 @@ def send_invitation(
     meeting: OrganisableMeeting,
     background: BackgroundTasks,
     bind: Bind,
+    form: FormData,
 ) -> Response:
-    """Send the invitation at once, while it still gives the legal notice."""
+    """Send the invitation at once, while it still gives the legal notice; confirmed first."""
+    if not form.get("confirmed"):
+        try:
+            meetings_service.check_invitation(meeting, today())
+        except ValidationFailed as exc:
+            return _detail(request, session, meeting, exc.errors, UNPROCESSABLE)
+        house = houses_service.get(session, meeting.house_id)
+        action = f"/meetings/{meeting.id}/send-invitation"
+        return _confirm_invitation(request, session, house, meeting.starts_at, {}, action)
     try:
         meetings_service.send_invitation(session, meeting, user.id, today())
     except ValidationFailed as exc:

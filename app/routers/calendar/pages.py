@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.engine import Engine
 
-from app import i18n
+from app import i18n, policies
 from app.db import get_bind
 from app.deps import FormData, SessionDep, require, today
 from app.errors import Conflict, ValidationFailed
@@ -27,6 +27,7 @@ from app.services.access.roles import Principal
 from app.services.calendar import events as calendar_service
 from app.services.calendar import feeds as calendar_feeds
 from app.services.calendar import labels as calendar_labels
+from app.services.calendar import linked as calendar_linked
 from app.templating import render
 
 Bind = Annotated[Engine, Depends(get_bind)]
@@ -264,10 +265,14 @@ def event_page(
     request: Request, session: SessionDep, user: Viewer, event: ViewableEvent
 ) -> Response:
     """One event: time, place, link, audience, kind of participation, calendar file."""
+    meeting = calendar_linked.meeting_of(session, event)
     context = {
         "event": event,
         "houses": calendar_labels.house_names(session, {event.house_id}),
         "back_month": local(event.starts_at).strftime("%Y-%m"),
+        "meeting": meeting
+        if meeting and policies.can_view_meetings(user, meeting.house_id)
+        else None,
         **labels(),
     }
     return render(request, "calendar/detail.html", context)

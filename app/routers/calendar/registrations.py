@@ -2,17 +2,20 @@
 
 The register and cancel forms sit on the event page (the partial calendar/_registration.html);
 after a POST they send the browser back there (303) with the outcome as a code in the query
-string, which the partial turns into a message in the reader's language.
+string, which the partial turns into a message in the reader's language. The mail a registration
+or cancellation writes (the confirmation, the places of those who move up) leaves at once.
 """
 
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import object_session
 
 from app import policies
+from app.db import get_bind
 from app.deps import CurrentUser, FormData, SessionDep
 from app.jinja import env
 from app.models.calendar import CalendarEvent, RegistrationStatus
@@ -21,9 +24,11 @@ from app.services.access.roles import Principal
 from app.services.calendar import attendees as attendees_service
 from app.services.calendar import registrations as registrations_service
 from app.services.calendar.registrations import RegistrationRefused
+from app.services.mail import delivery as mail_service
 from app.templating import render
 
 router = APIRouter()
+Bind = Annotated[Engine, Depends(get_bind)]
 
 
 def _load(session: SessionDep, event_id: int) -> CalendarEvent:
@@ -70,7 +75,12 @@ def _back(event: CalendarEvent, **outcome: str) -> RedirectResponse:
 
 @router.post("/calendar/events/{event_id}/register", name="event_register")
 def register(
-    session: SessionDep, user: CurrentUser, event: RegistrableEvent, form: FormData
+    session: SessionDep,
+    user: CurrentUser,
+    event: RegistrableEvent,
+    form: FormData,
+    background: BackgroundTasks,
+    bind: Bind,
 ) -> Response:
     """Take a place, or a place on the waiting list, and go back to the event."""
     try:
@@ -78,16 +88,24 @@ def register(
         registration = registrations_service.register(session, event, user, participants)
     except RegistrationRefused as exc:
         return _back(event, registration_error=exc.code)
+    background.add_task(mail_service.send_pending, bind)
     return _back(event, registration=registration.status.value)
 
 
 @router.post("/calendar/events/{event_id}/unregister", name="event_unregister")
-def unregister(session: SessionDep, user: CurrentUser, event: CancellableEvent) -> Response:
+def unregister(
+    session: SessionDep,
+    user: CurrentUser,
+    event: CancellableEvent,
+    background: BackgroundTasks,
+    bind: Bind,
+) -> Response:
     """Cancel one's registration (the waiting list moves up) and go back to the event."""
     try:
         registrations_service.cancel(session, event, user)
     except RegistrationRefused as exc:
         return _back(event, registration_error=exc.code)
+    background.add_task(mail_service.send_pending, bind)
     return _back(event, registration=RegistrationStatus.cancelled.value)
 
 

@@ -15,7 +15,7 @@ from app.models.finances import BudgetCycle
 from app.models.houses import House
 from app.routers.finances.pages import parse_year
 from app.services.access.roles import Principal
-from app.services.finances import budget_cycle
+from app.services.finances import budget_cycle, cycle_steps
 from app.services.finances import budgets as finance_budgets
 from app.templating import render
 
@@ -75,6 +75,8 @@ def _cycles_view(
         "errors": {**year_errors, **(errors or {})},
         "statuses": found,
         "deadline": budget_cycle.deadline,
+        "overdue": lambda cycle: cycle_steps.overdue(cycle, today()),
+        "statement_late": cycle_steps.statement_late,
     }
     bad = year_errors or errors
     return render(request, "finances/cycles.html", context, 422 if bad else 200)
@@ -123,6 +125,9 @@ def _cycle_view(
         "house": house,
         "participation": {k.value: v.value for k, v in budget_cycle.PARTICIPATION.items()},
         "deadline": budget_cycle.deadline(cycle),
+        "overdue": cycle_steps.overdue(cycle, today()),
+        "statement_late": cycle_steps.statement_late(cycle),
+        "change": finance_budgets.charge_change(session, house, cycle) if house else None,
         "moves": [m for m in budget_cycle.MOVES if budget_cycle.MOVES[m][0] == cycle.step],
         "revisable": budget_cycle.revisable(cycle, today()),
         "proposal": proposal,

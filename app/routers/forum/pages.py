@@ -13,8 +13,8 @@ from app.db import get_bind
 from app.deps import FormData, SessionDep, require, today
 from app.errors import Conflict, ValidationFailed
 from app.forms import parse
-from app.i18n import _
-from app.jinja import local, participation_name
+from app.i18n import _, ngettext
+from app.jinja import fmt_date, local, participation_name
 from app.models.forum import AgendaItem, ForumSession, ItemKind
 from app.models.forum_schemas import (
     ItemInput,
@@ -29,7 +29,8 @@ from app.services.forum import minutes as minutes_service
 from app.services.forum import sessions as forum_service
 from app.services.initiatives import lifecycle
 from app.services.mail import delivery as mail_service
-from app.templating import render
+from app.services.mail import reach as mail_reach
+from app.templating import confirm_send, render
 
 router = APIRouter()
 
@@ -127,11 +128,23 @@ def new_session_form(request: Request, user: Manager) -> Response:
 def create_session(
     request: Request, session: SessionDep, user: Manager, form: FormData
 ) -> Response:
-    """Schedule the session and go to its page to build the agenda."""
+    """Schedule the session and go to its page to build the agenda. A date too near to publish
+    the agenda with the notice is said at once, and scheduled only when ticked anyway."""
     values = dict(form)
     try:
         data = parse(SessionForm, values)
-        created = forum_service.create_session(session, data.to_create(), user)
+        wanted = data.to_create()
+        deadline = forum_service.notice_deadline_for(wanted.starts_at)
+        if deadline is not None and today() > deadline and values.get("late_ok") != "on":
+            message = _(
+                "With this date the agenda should have been published by %(deadline)s: that "
+                "day has passed, and only an administrator can publish it late. Choose a later "
+                "date, or tick the box to schedule it anyway.",
+                deadline=fmt_date(deadline, "long"),
+            )
+            values["late_asked"] = "1"
+            raise ValidationFailed({"late_ok": message})
+        created = forum_service.create_session(session, wanted, user)
     except ValidationFailed as exc:
         return _session_form(request, values, None, exc.errors, UNPROCESSABLE)
     return back(created.id)
@@ -199,6 +212,7 @@ def detail(
         "deadline": forum_service.notice_deadline(forum_session),
         "late": today() > forum_service.notice_deadline(forum_session),
         "changed": forum_service.changed_since_publication(forum_session),
+        "changes": forum_agenda.changes_since_publication(session, forum_session) if manage else [],
         "can_override": policies.can_override_forum_notice(user),
         "ends_at": forum_service.ends_at(forum_session),
         "notice_days": get_settings().forum_notice_days,
@@ -265,8 +279,35 @@ def publish_agenda(
     background: BackgroundTasks,
     bind: Bind,
 ) -> Response:
-    """Publish the agenda and mail it to the participants; late only with an admin override."""
+    """Publish the agenda and mail it to the participants; late only with an admin override.
+    Confirmed first: without `confirmed` the page shows whom the mail reaches."""
     override = form.get("override") in ("on", "1", "true")
+    if not form.get("confirmed"):
+        try:
+            minutes_service.check_publishable(session, forum_session, user, override=override)
+        except ValidationFailed as exc:
+            return detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
+        people = forum_service.participants(session, today())
+        again = forum_session.agenda_published_at is not None
+        return confirm_send(
+            request,
+            heading=_("Confirm the updated agenda") if again else _("Confirm the agenda"),
+            what=_(
+                "The agenda of %(title)s on %(date)s",
+                title=forum_session.title,
+                date=fmt_date(forum_session.starts_at),
+            ),
+            reach=mail_reach.of_people(people),
+            channel=_("Mail, at once, with a calendar file; the chairs see it in the portal."),
+            action=f"/forum/sessions/{forum_session.id}/publish",
+            button=ngettext(
+                "Publish and mail %(num)s person",
+                "Publish and mail %(num)s people",
+                len({p.id for p in people}),
+            ),
+            back=f"/forum/sessions/{forum_session.id}",
+            hidden={"override": "on"} if override else {},
+        )
     try:
         minutes_service.publish_agenda(session, forum_session, user, override=override)
     except ValidationFailed as exc:
@@ -277,13 +318,23 @@ def publish_agenda(
 
 @router.post("/forum/sessions/{session_id}/publish-minutes")
 def publish_minutes(
-    request: Request, session: SessionDep, user: Manager, forum_session: ManagedSession
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    forum_session: ManagedSession,
+    background: BackgroundTasks,
+    bind: Bind,
 ) -> Response:
-    """Publish the minutes to every chair."""
+    """Publish the minutes to every chair; their decisions answer the initiatives."""
     try:
-        minutes_service.publish_minutes(session, forum_session, user)
+        published = minutes_service.publish_minutes(session, forum_session, user)
     except ValidationFailed as exc:
         return detail(request, session, user, forum_session, exc.errors, None, UNPROCESSABLE)
+    background.add_task(mail_service.send_pending, bind)
+    if published.notes:
+        # Said on a page of its own: a redirect would lose why an initiative was not changed.
+        context = {"forum_session": forum_session, "published": published}
+        return render(request, "forum/minutes_published.html", context)
     return back(forum_session.id)
 
 

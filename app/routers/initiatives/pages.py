@@ -249,6 +249,10 @@ def _move_input(action: str, values: dict[str, str]) -> dict[str, Any]:
     return found
 
 
+# Moves that close an initiative for good: confirmed on the page before they are made.
+IRREVERSIBLE = ("withdraw", "decline")
+
+
 @router.post("/initiatives/{initiative_id}/transitions/{action}", name="initiative_transition")
 def make_transition(
     request: Request,
@@ -260,9 +264,14 @@ def make_transition(
     background: BackgroundTasks,
     bind: Bind,
 ) -> Response:
-    """Make one move of the lifecycle; a refused move shows its reason at the form."""
+    """Make one move of the lifecycle; a refused move shows its reason at the form. A move that
+    cannot be undone (withdrawing, declining) needs its confirmation box ticked."""
     values: dict[str, Any] = dict(form)
     try:
+        if action in IRREVERSIBLE and form.get("confirm") not in ("on", "1", "true"):
+            raise ValidationFailed(
+                {"confirm": _("Tick the box to confirm: this cannot be undone.")}
+            )
         transitions_service.transition(
             session, initiative, action, user, **_move_input(action, values)
         )

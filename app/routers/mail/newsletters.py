@@ -1,5 +1,8 @@
-"""Newsletter pages: the archive, writing, preview, test send, scheduling; unsubscribing."""
+"""Newsletter pages: the archive, writing (in Finnish, and in Swedish and English if wished),
+previews per language, test send, the confirmation before sending, scheduling and cancelling."""
 
+import re
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, status
@@ -8,10 +11,10 @@ from sqlalchemy.engine import Engine
 
 from app import policies
 from app.db import get_bind
-from app.deps import FormData, SessionDep, csrf_exempt, permit, require
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.deps import FormData, SessionDep, permit, require
+from app.errors import Conflict, ValidationFailed
 from app.forms import parse
-from app.i18n import _
+from app.i18n import _, get_language
 from app.jinja import local, participation_name
 from app.models.newsletter_schemas import NewsletterForm, NewsletterUpdate, ScheduleForm
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus
@@ -20,8 +23,9 @@ from app.models.types import utcnow
 from app.services.access.roles import Principal
 from app.services.mail import delivery as mail_service
 from app.services.mail import markdown
-from app.services.mail import unsubscribe as unsubscribe_service
+from app.services.newsletters import content as newsletter_content
 from app.services.newsletters import editions as newsletters_service
+from app.services.newsletters import reach as newsletter_reach
 from app.services.newsletters import sending
 from app.templating import render
 
@@ -68,6 +72,7 @@ def _labels() -> dict[str, Any]:
     return {
         "kind_labels": newsletters_service.KIND_LABELS,
         "status_labels": newsletters_service.STATUS_LABELS,
+        "language_names": newsletter_content.LANGUAGE_NAMES,
         "participation_options": [(p.value, participation_name(p)) for p in Participation],
     }
 
@@ -111,7 +116,7 @@ def _form(
     newsletter: Newsletter | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
-    preview: str = "",
+    previews: list[newsletter_content.Preview] | None = None,
 ) -> Response:
     kinds = newsletters_service.writable_kinds(user)
     context = {
@@ -121,7 +126,7 @@ def _form(
         "kind_options": [(k.value, _(newsletters_service.KIND_LABELS[k])) for k in kinds],
         "house_options": [("", _("Choose the house"))]
         + [(h.id, h.name) for h in newsletters_service.writable_houses(session, user)],
-        "preview": preview,
+        "previews": previews or [],
         **_labels(),
     }
     return render(request, "newsletters/form.html", context, status_code=status_code)
@@ -186,15 +191,15 @@ def preview_unsaved(
 ) -> Response:
     """The edit form again with the mail as it would look with the text typed (not saved)."""
     values: dict[str, Any] = dict(form)
-    unsaved = sending.with_changes(
+    texts = ("title", "body_md", "title_sv", "body_md_sv", "title_en", "body_md_en")
+    unsaved = newsletter_content.with_changes(
         newsletter,
-        title=values.get("title", ""),
-        body_md=values.get("body_md", ""),
+        **{name: str(values.get(name, "")) for name in texts},
         include_events=values.get("include_events") == "on",
         include_initiatives=values.get("include_initiatives") == "on",
     )
-    html = sending.preview(session, unsaved, user.person, utcnow())
-    return _form(request, session, user, values, newsletter, preview=html)
+    shown = sending.preview(session, unsaved, user.person, utcnow())
+    return _form(request, session, user, values, newsletter, previews=shown)
 
 
 # ---- reading, testing, scheduling ----------------------------------------------------------
@@ -213,12 +218,17 @@ def _detail(
     manage = policies.can_manage_newsletter(user, newsletter)
     went = newsletter.status in (NewsletterStatus.sending, NewsletterStatus.sent)
     scheduled = newsletter.scheduled_at
+    title, title_lang = newsletter_content.title_in(newsletter, get_language())
+    body_md, body_lang = newsletter_content.body_in(newsletter, get_language())
     context = {
         "newsletter": newsletter,
         "manage": manage,
-        "body_html": markdown.to_html(newsletter.body_md),
+        "title": title,
+        "title_lang": title_lang,
+        "body_html": markdown.to_html(body_md),
+        "body_lang": body_lang,
         "progress": newsletters_service.progress(session, newsletter.id) if manage else None,
-        "preview": ""
+        "previews": []
         if went or not manage
         else sending.preview(session, newsletter, user.person, utcnow()),
         "house": newsletters_service.house_of(session, newsletter),
@@ -252,19 +262,82 @@ def test_send(
     return _back(newsletter.id, "?tested=1#test-title")
 
 
+def _confirmation(
+    request: Request,
+    newsletter: Newsletter,
+    found: newsletter_reach.Reach,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The confirmation before sending: whom, how many, by which channel, in which languages."""
+    context = {
+        "newsletter": newsletter,
+        "reach": found,
+        "values": values,
+        "errors": errors or {},
+        "confirmation": newsletters_service.CONFIRMATION,
+        **_labels(),
+    }
+    return render(request, "newsletters/confirm.html", context, status_code=status_code)
+
+
+def _when(values: dict[str, Any]) -> tuple[ScheduleForm, datetime | None]:
+    """The form's sending time: None for now, or the chosen time (ValidationFailed if none)."""
+    data = parse(ScheduleForm, values)
+    if not data.send_now and data.scheduled_at is None:
+        raise ValidationFailed({"scheduled_at": _("Choose the time, or send now.")})
+    return data, None if data.send_now else data.scheduled_at
+
+
+@router.get("/newsletters/{newsletter_id}/confirm", name="confirm_newsletter")
+def confirm(request: Request, session: SessionDep, user: Reader, newsletter: Managed) -> Response:
+    """The step before sending ("send now", or scheduling with ?scheduled_at=): how many people
+    it reaches and in which languages; only its button sends. It changes nothing itself."""
+    query = request.query_params
+    values: dict[str, Any] = {"version": str(newsletter.version)}
+    if "scheduled_at" in query and not query.get("send_now"):
+        values["scheduled_at"] = query.get("scheduled_at", "")
+    else:
+        values["send_now"] = "on"
+    try:
+        data, at = _when(values)
+        when, found = newsletters_service.check_schedule(session, newsletter, at)
+    except ValidationFailed as exc:
+        return _detail(request, session, user, newsletter, exc.errors, values, UNPROCESSABLE)
+    values["when"] = None if data.send_now else when
+    return _confirmation(request, newsletter, found, values)
+
+
 @router.post("/newsletters/{newsletter_id}/schedule")
 def schedule(
     request: Request, session: SessionDep, user: Reader, newsletter: Managed, form: FormData
 ) -> Response:
-    """Schedule sending at a Helsinki time, or now ("send now")."""
+    """Schedule sending at a Helsinki time, or now, once confirmed: the confirmation page's
+    button carries the number of recipients it showed. Without it (or when the audience has
+    changed since) nothing is sent and the confirmation page comes back with the reason."""
     values: dict[str, Any] = dict(form)
+    confirmation = newsletters_service.CONFIRMATION
+    if not re.fullmatch(r"[0-9]{1,9}", str(values.get(confirmation, ""))):
+        values.pop(confirmation, None)  # not the confirmation page's number: not confirmed
     try:
-        data = parse(ScheduleForm, values)
-        if not data.send_now and data.scheduled_at is None:
-            raise ValidationFailed({"scheduled_at": _("Choose the time, or send now.")})
-        at = None if data.send_now else data.scheduled_at
-        newsletters_service.schedule(session, newsletter, user, data.version, at)
+        data, at = _when(values)
     except ValidationFailed as exc:
+        return _detail(request, session, user, newsletter, exc.errors, values, UNPROCESSABLE)
+    try:
+        newsletters_service.schedule(
+            session,
+            newsletter,
+            user,
+            data.version,
+            at,
+            confirm_recipients=data.confirm_recipients,
+        )
+    except ValidationFailed as exc:
+        if set(exc.errors) == {confirmation}:
+            when, found = newsletters_service.check_schedule(session, newsletter, at)
+            values["when"] = None if data.send_now else when
+            return _confirmation(request, newsletter, found, values, exc.errors, UNPROCESSABLE)
         return _detail(request, session, user, newsletter, exc.errors, values, UNPROCESSABLE)
     except Conflict:
         return _detail(request, session, user, newsletter, {"": _conflict()}, values, 409)
@@ -287,49 +360,3 @@ def cancel(
     except Conflict:
         return _detail(request, session, user, newsletter, {"": _conflict()}, None, 409)
     return _back(newsletter.id)
-
-
-# ---- unsubscribing (no login: the signed token in the address is the proof) ---------------
-
-
-def _invalid_link(request: Request) -> Response:
-    context = {
-        "headline": _("This unsubscribe link is not valid"),
-        "detail": _(
-            "The link may have been cut or changed. Log in and change your mail choices on "
-            "your account page instead."
-        ),
-    }
-    return render(request, "error.html", context, status_code=status.HTTP_404_NOT_FOUND)
-
-
-def _unsubscribe_page(request: Request, found: Any, token: str, done: bool) -> Response:
-    topic_kind = {topic: kind for kind, topic in newsletters_service.TOPICS.items()}
-    context = {
-        "subscription": found,
-        "list_name": _(newsletters_service.KIND_LABELS[topic_kind[found.topic]]),
-        "token": token,
-        "done": done,
-    }
-    return render(request, "newsletters/unsubscribe.html", context)
-
-
-@router.get("/unsubscribe/{token}", name="unsubscribe")
-def unsubscribe_page(request: Request, session: SessionDep, token: str) -> Response:
-    """Which newsletter the link stops, with a button (a visit alone changes nothing)."""
-    try:
-        found = unsubscribe_service.resolve(session, token)
-    except NotFound:
-        return _invalid_link(request)
-    return _unsubscribe_page(request, found, token, done=found.off)
-
-
-@router.post("/unsubscribe/{token}")
-@csrf_exempt
-def unsubscribe_now(request: Request, session: SessionDep, token: str) -> Response:
-    """Turn the newsletter off: the page's button, or a mail provider's one-click POST."""
-    try:
-        found = unsubscribe_service.apply(session, token)
-    except NotFound:
-        return _invalid_link(request)
-    return _unsubscribe_page(request, found, token, done=True)

@@ -115,11 +115,51 @@ def announce_results(session: Session, election: Election, now: datetime) -> int
     return queued
 
 
+def announce_nomination(session: Session, election: Election, today: date) -> int:
+    """Mail every sitting chair (who may stand) that the nomination is open, and until when;
+    once each, also to a chair who takes office during the nomination."""
+    queued = 0
+    for person in audiences.people(session, Audience.all_chairs, None, today):
+        if mail_service.queue(
+            session,
+            f"election:{election.id}:nomination-open",
+            person,
+            "election_nomination_open",
+            election=election,
+            url=_url(election) + "#candidates",
+        ):
+            queued += 1
+    return queued
+
+
+def tell_delegate(session: Session, election: Election, delegate: Person, house_name: str) -> int:
+    """Tell the committee member named to cast a house's vote what to do and when."""
+    queued = mail_service.queue(
+        session,
+        f"election:{election.id}:delegate:{delegate.id}:{house_name}",
+        delegate,
+        "election_delegate",
+        election=election,
+        house_name=house_name,
+        url=_url(election) + "#ballot",
+    )
+    return int(queued is not None)
+
+
 def run_daily(session: Session, now: datetime | None = None) -> ElectionRun:
-    """Announce the voting that opened, count the elections whose voting closed, mail results."""
+    """Announce the nomination and the voting that opened, ask for the count of the elections
+    whose voting closed (or count one recorded before sealing), mail results."""
     now = now or utcnow()
     today = local_date(now)
     run = ElectionRun()
+    nominating = session.exec(
+        select(Election).where(
+            col(Election.nomination_opens_on) <= today,
+            col(Election.nomination_closes_on) >= today,
+        )
+    )
+    for election in list(nominating):
+        run.mails += announce_nomination(session, election, today)
     opened = session.exec(
         select(Election).where(
             col(Election.voting_announced_at).is_(None),

@@ -17,6 +17,7 @@ from app.models.meetings import MeetingCreate, MeetingMinutes, ResidentMeeting
 from app.models.people import Person
 from app.models.types import HELSINKI, local_date, to_utc, utcnow
 from app.services.bodies import houses as houses_service
+from app.services.calendar import linked as calendar_linked
 from app.services.mail import delivery as mail_service
 from app.services.platform import audit, versioning
 
@@ -115,6 +116,13 @@ def _check_new(data: MeetingCreate, today: date) -> dict[str, str]:
     return errors
 
 
+def check_new(data: MeetingCreate, today: date) -> None:
+    """Refuse what convening this meeting would refuse (before asking to confirm it)."""
+    errors = _check_new(data, today)
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def create(
     session: Session,
     house_id: int,
@@ -123,7 +131,8 @@ def create(
     today: date,
     now: datetime | None = None,
 ) -> ResidentMeeting:
-    """Convene a meeting; when the invitation day is today, the invitation goes out at once."""
+    """Convene a meeting; when the invitation day is today, the invitation goes out at once.
+    The meeting takes over its house's placeholder in the calendar (calendar/linked.py)."""
     now = now or utcnow()
     errors = _check_new(data, today)
     if errors:
@@ -140,6 +149,7 @@ def create(
     session.add(meeting)
     session.flush()
     audit.record(session, actor_id, "create", meeting)
+    calendar_linked.show_meeting(session, meeting, actor_id, now)
     if meeting.invitation_on == today:
         _deliver_invitation(session, meeting, actor_id, today, now)
     return meeting
@@ -179,15 +189,8 @@ def _deliver_invitation(
     return queued
 
 
-def send_invitation(
-    session: Session,
-    meeting: ResidentMeeting,
-    actor_id: int | None,
-    today: date,
-    now: datetime | None = None,
-) -> int:
-    """Send the invitation now, while it still gives the legal notice; returns mails queued."""
-    now = now or utcnow()
+def check_invitation(meeting: ResidentMeeting, today: date) -> None:
+    """Refuse an invitation already sent, or one too late to give the legal notice."""
     if meeting.invitation_sent_at is not None:
         raise ValidationFailed(
             {
@@ -209,6 +212,18 @@ def send_invitation(
                 )
             }
         )
+
+
+def send_invitation(
+    session: Session,
+    meeting: ResidentMeeting,
+    actor_id: int | None,
+    today: date,
+    now: datetime | None = None,
+) -> int:
+    """Send the invitation now, while it still gives the legal notice; returns mails queued."""
+    now = now or utcnow()
+    check_invitation(meeting, today)
     before = audit.snapshot(meeting)
     meeting.invitation_on = today
     return _deliver_invitation(session, meeting, actor_id, today, now, before)

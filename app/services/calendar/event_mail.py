@@ -4,11 +4,15 @@ word of a cancellation.
 Invitations and reminders are notifications: they pass through digests.deliver, so each
 person's choice for event reminders (at once, a digest, or off) is honoured, and their keys
 reach a person only once however often the jobs run. A cancellation is mailed at once.
+
+Each mail names the organiser and carries the join link of an online event and a calendar
+invitation (app.services.calendar.invites): REQUEST with invitations and reminders (a reminder
+after a change carries the new SEQUENCE), CANCEL with a cancellation. A digest line carries no
+attachment.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -17,8 +21,8 @@ from app.models.newsletters import Topic
 from app.models.people import Person
 from app.models.types import local_date, utcnow
 from app.services.access import audiences
+from app.services.calendar import invites
 from app.services.calendar import registrations as registrations_service
-from app.services.mail import delivery as mail_service
 from app.services.mail import digests
 from app.services.platform import audit
 
@@ -40,21 +44,16 @@ class Run:
     notified: int = 0
 
 
-def _context(event: CalendarEvent, person: Person) -> dict[str, Any]:
-    lang = person.language.value
-    return {
-        "event": event,
-        "title": registrations_service.title_in(event, lang),
-        "description": registrations_service.description_in(event, lang),
-        "ics_url": registrations_service.ics_url(event),
-    }
-
-
 def _notify(
-    session: Session, event: CalendarEvent, people: list[Person], key: str, template: str
+    session: Session,
+    event: CalendarEvent,
+    people: list[Person],
+    key: str,
+    template: str,
+    accepted: bool = False,
 ) -> int:
-    """Deliver one event notification to each person, as they have chosen; returns how many."""
-    url = registrations_service.event_url(event)
+    """Deliver one event notification to each person, as they have chosen, with a calendar
+    invitation (accepted: they have a place); returns how many."""
     for person in people:
         digests.deliver(
             session,
@@ -62,8 +61,8 @@ def _notify(
             Topic.event_reminders,
             key=key,
             template=template,
-            url=url,
-            **_context(event, person),
+            ics=invites.invitation(event, person, invites.REQUEST, accepted),
+            **invites.context(event, person),
         )
     return len(people)
 
@@ -158,7 +157,7 @@ def send_reminders(session: Session, now: datetime | None = None) -> Run:
         assert event.id is not None
         people = registered_people(session, event.id)
         key = f"event:{event.id}:reminder:v{event.version}"
-        run.notified += _notify(session, event, people, key, REMINDER_TEMPLATE)
+        run.notified += _notify(session, event, people, key, REMINDER_TEMPLATE, accepted=True)
         _stamp(session, event, "reminders_sent_at", now)
         run.events += 1
     return run
@@ -183,13 +182,6 @@ def notify_cancelled(session: Session, event: CalendarEvent) -> int:
     ).all()
     queued = 0
     for person in rows:
-        delivery = mail_service.queue(
-            session,
-            f"event:{event.id}:cancelled",
-            person,
-            CANCELLED_TEMPLATE,
-            url=registrations_service.event_url(event),
-            **_context(event, person),
-        )
-        queued += delivery is not None
+        key = f"event:{event.id}:cancelled"
+        queued += invites.mail(session, key, person, CANCELLED_TEMPLATE, event, invites.CANCEL)
     return queued

@@ -4,12 +4,12 @@ import calendar as calendar_module
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
-from app.models.calendar import CalendarEvent, EventTemplate
+from app.models.calendar import CalendarEvent, EventKind, EventTemplate
 from app.models.calendar_schemas import EventAdjust, EventCreate, TemplateInput, TemplateUpdate
 from app.models.houses import House
 from app.models.participation import Participation
@@ -163,10 +163,23 @@ def update_template(
 # ---- seeing events -------------------------------------------------------------------------
 
 
+# Entries that are editorial tasks for management (when a newsletter is due), not events anyone
+# attends: they appear in management's calendar only, never in residents' or chairs' calendars
+# and feeds.
+EDITORIAL_KINDS = (EventKind.chairs_newsletter, EventKind.residents_newsletter)
+
+
+def _editor(user: Principal) -> bool:
+    return user.is_management or user.is_admin
+
+
 def visible(user: Principal) -> ColumnElement[bool]:
     """The events a person's roles concern, as SQL."""
     table = CalendarEvent.__table__.c  # type: ignore[attr-defined]
-    return audiences.clause(user, table.audience, table.house_id)
+    concerns = audiences.clause(user, table.audience, table.house_id)
+    if _editor(user):
+        return concerns
+    return and_(concerns, table.kind.not_in([k.value for k in EDITORIAL_KINDS]))
 
 
 def list_events(
@@ -246,6 +259,8 @@ def get_visible(session: Session, user: Principal, event_id: int) -> CalendarEve
     """An event the person's roles concern, or NotFound (others may not know it exists)."""
     found = get_event(session, event_id)
     if not audiences.includes(user, found.audience, found.house_id):
+        raise NotFound()
+    if found.kind in EDITORIAL_KINDS and not _editor(user):
         raise NotFound()
     return found
 

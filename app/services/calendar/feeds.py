@@ -16,7 +16,7 @@ from app.security import new_token, token_hash
 from app.services.access.roles import Principal, load_principal
 from app.services.calendar import events as calendar_service
 from app.services.calendar import generation as calendar_generation
-from app.services.calendar import labels as calendar_labels
+from app.services.calendar import invites
 from app.services.platform import audit, ics
 
 PAST_DAYS = 60  # a feed shows this many days back
@@ -25,7 +25,7 @@ AHEAD_MONTHS = 13  # and this many months ahead
 
 def event_url(event: CalendarEvent) -> str:
     """The event page's absolute address."""
-    return f"{get_settings().base_url.rstrip('/')}/calendar/events/{event.id}"
+    return invites.event_url(event)
 
 
 def feed_url(token: str) -> str:
@@ -107,27 +107,10 @@ def principal_for_token(
     return load_principal(session, person, local_date(now))
 
 
-def _ics_event(event: CalendarEvent, lang: str) -> ics.Event:
-    text = calendar_labels.description(event, lang)
-    if event.link:
-        text = f"{text}\n\n{event.link}" if text else event.link
-    return ics.Event(
-        uid=ics.uid("calendar-event", event.id or 0),
-        start=event.starts_at,
-        end=event.ends_at,
-        summary=calendar_labels.title(event, lang),
-        location=event.place,
-        description=text,
-        url=event_url(event),
-        dtstamp=event.updated_at,
-        sequence=event.version,
-        status="CANCELLED" if event.cancelled_at is not None else "CONFIRMED",
-    )
-
-
 def calendar_file(events: Iterable[CalendarEvent], lang: str, name: str = "") -> str:
-    """Events as one iCalendar file, texts in a language."""
-    return ics.calendar([_ics_event(e, lang) for e in events], name=name)
+    """Events as one iCalendar file, texts in a language (the same UID and SEQUENCE as the
+    invitations mailed about them)."""
+    return ics.calendar([invites.calendar_event(e, lang) for e in events], name=name)
 
 
 def feed_events(

@@ -14,19 +14,18 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.config import get_settings
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
 from app.models.calendar import CalendarEvent, EventRegistration, RegistrationStatus
 from app.models.people import Person
 from app.models.types import utcnow
 from app.services.access.roles import Principal
-from app.services.calendar import policies
-from app.services.mail import delivery as mail_service
+from app.services.calendar import invites, policies
 from app.services.platform import audit
 
 MAX_PARTICIPANTS = 5
 PROMOTED_TEMPLATE = "event_promoted"
+REGISTERED_TEMPLATE = "event_registered"
 ACTIVE = (RegistrationStatus.registered, RegistrationStatus.waiting)
 
 
@@ -81,12 +80,12 @@ def error_message(code: str) -> str:
 
 def event_url(event: CalendarEvent) -> str:
     """The event page's absolute address (for mails)."""
-    return f"{get_settings().base_url.rstrip('/')}/calendar/events/{event.id}"
+    return invites.event_url(event)
 
 
 def ics_url(event: CalendarEvent) -> str:
     """The event's calendar file's absolute address (for mails)."""
-    return f"{event_url(event)}/calendar.ics"
+    return invites.ics_url(event)
 
 
 def title_in(event: CalendarEvent, lang: str) -> str:
@@ -230,6 +229,7 @@ def register(
         session.add(existing)
         session.flush()
         audit.record(session, user.id, "update", existing, before)
+        _confirm(session, event, existing, now)
         return existing
     registration = EventRegistration(
         event_id=event.id,
@@ -246,7 +246,31 @@ def register(
         # The same person registered in another request a moment ago.
         raise RegistrationRefused("registered") from None
     audit.record(session, user.id, "create", registration)
+    _confirm(session, event, registration, now)
     return registration
+
+
+def _confirm(
+    session: Session, event: CalendarEvent, registration: EventRegistration, now: datetime
+) -> None:
+    """Mail the registrant at once: a place comes with the time, place, join link and a
+    calendar invitation; a place on the waiting list with its position, and no invitation."""
+    person = session.get(Person, registration.person_id)
+    if person is None or not person.is_active:
+        return
+    waiting = registration.status == RegistrationStatus.waiting
+    invites.mail(
+        session,
+        f"event:{event.id}:registered:{registration.id}:{now.isoformat()}",
+        person,
+        REGISTERED_TEMPLATE,
+        event,
+        method=None if waiting else invites.REQUEST,
+        accepted=True,
+        registration=registration,
+        waiting=waiting,
+        position=waiting_position(session, registration) if waiting else None,
+    )
 
 
 def cancel(
@@ -300,17 +324,14 @@ def promote(
         moved.append(registration)
         person = session.get(Person, registration.person_id)
         if person is not None and person.is_active:
-            lang = person.language.value
-            mail_service.queue(
+            invites.mail(
                 session,
                 f"event:{event.id}:promoted:{registration.id}:{now.isoformat()}",
                 person,
                 PROMOTED_TEMPLATE,
-                event=event,
-                title=title_in(event, lang),
+                event,
+                accepted=True,
                 registration=registration,
-                url=event_url(event),
-                ics_url=ics_url(event),
             )
     return moved
 

@@ -15,34 +15,15 @@ from sqlmodel import Session, col, select
 
 from app.errors import ValidationFailed
 from app.i18n import _
-from app.models.calendar import Audience, CalendarEvent, EventTemplate
+from app.models.calendar import CalendarEvent, EventTemplate
 from app.models.finances import BudgetCycle, CycleStep
 from app.models.houses import House
-from app.models.participation import Participation
-from app.models.people import Person
 from app.models.types import local_date, utcnow
-from app.services.access import audiences
 from app.services.finances import budgets as finance_budgets
+from app.services.finances import cycle_mail
 from app.services.finances import entries as finance_entries
-from app.services.mail import delivery as mail_service
+from app.services.finances.cycle_steps import MOVES, PARTICIPATION, deadline
 from app.services.platform import audit, versioning
-
-# The kind of participation of each step: what say the people asked have at that point.
-PARTICIPATION = {
-    CycleStep.kickoff: Participation.information,
-    CycleStep.proposal: Participation.planning,
-    CycleStep.statement: Participation.planning,
-    CycleStep.confirmed: Participation.decision,
-    CycleStep.evaluated: Participation.evaluation,
-}
-# The step a move starts from, and the step it leads to.
-MOVES = {
-    "proposal": (CycleStep.kickoff, CycleStep.proposal),
-    "statement": (CycleStep.proposal, CycleStep.statement),
-    "confirmation": (CycleStep.statement, CycleStep.confirmed),
-    "evaluation": (CycleStep.confirmed, CycleStep.evaluated),
-}
-REMIND_DAYS = 7  # before a deadline; and once more on the day
 
 
 def _event_day(session: Session, key: str, year: int, fallback: date) -> date:
@@ -108,44 +89,9 @@ def start(
         session.add(cycle)
         session.flush()
         audit.record(session, actor_id, "create", cycle)
-        _notify(session, cycle, "kickoff", today, url)
+        cycle_mail.notify(session, cycle, "kickoff", today, url)
         started.append(cycle)
     return started
-
-
-def _recipients(session: Session, cycle: BudgetCycle, move: str, today: date) -> list[Person]:
-    """Who hears of a step: the body giving the statement and whoever acts next."""
-    ids: set[int] = set()
-    if cycle.house_id is None:
-        ids |= audiences.person_ids(session, Audience.yte, None, today)
-    else:
-        ids |= audiences.person_ids(session, Audience.house_committee, cycle.house_id, today)
-        house = session.get(House, cycle.house_id)
-        if house is not None and house.property_manager_id and move in ("kickoff", "confirmation"):
-            ids.add(house.property_manager_id)
-        if move == "confirmation":
-            ids |= audiences.person_ids(session, Audience.house_residents, cycle.house_id, today)
-    if move == "statement":
-        ids = audiences.person_ids(session, Audience.management, None, today)
-    if not ids:
-        return []
-    return list(session.exec(select(Person).where(col(Person.id).in_(sorted(ids)))))
-
-
-def _notify(session: Session, cycle: BudgetCycle, move: str, today: date, url: str) -> None:
-    house = session.get(House, cycle.house_id) if cycle.house_id else None
-    for person in _recipients(session, cycle, move, today):
-        mail_service.queue(
-            session,
-            f"budget-cycle:{cycle.id}:{move}",
-            person,
-            "budget_cycle_step",
-            cycle=cycle,
-            house=house,
-            move=move,
-            participation=PARTICIPATION[MOVES[move][1] if move in MOVES else CycleStep.kickoff],
-            url=url,
-        )
 
 
 def advance(
@@ -194,7 +140,7 @@ def advance(
     session.add(cycle)
     session.flush()
     audit.record(session, actor_id, "update", cycle, before)
-    _notify(session, cycle, move, local_date(now), url)
+    cycle_mail.notify(session, cycle, move, local_date(now), url, actor_id)
     return cycle
 
 
@@ -303,62 +249,6 @@ def _charge(raw: str) -> Decimal:
     return value
 
 
-def deadline(cycle: BudgetCycle) -> date | None:
-    """The date by which the cycle's next step is due (None when it is over)."""
-    return {
-        CycleStep.kickoff: cycle.proposal_due,
-        CycleStep.proposal: cycle.statement_due,
-        CycleStep.statement: cycle.confirmation_due,
-        CycleStep.confirmed: cycle.evaluation_due,
-    }.get(cycle.step)
-
-
-def _responsible(session: Session, cycle: BudgetCycle, today: date) -> set[int]:
-    """Who must take the next step."""
-    if cycle.step == CycleStep.proposal:
-        audience = Audience.yte if cycle.house_id is None else Audience.house_committee
-        return audiences.person_ids(session, audience, cycle.house_id, today)
-    if cycle.step == CycleStep.kickoff and cycle.house_id is not None:
-        house = session.get(House, cycle.house_id)
-        if house is not None and house.property_manager_id:
-            return {house.property_manager_id}
-    return audiences.person_ids(session, Audience.management, None, today)
-
-
-def send_reminders(session: Session, today: date, url: str = "") -> int:
-    """Remind whoever must act a week before a step's deadline and on the day; each once."""
-    sent = 0
-    open_cycles = session.exec(
-        select(BudgetCycle).where(col(BudgetCycle.step) != CycleStep.evaluated)
-    ).all()
-    for cycle in open_cycles:
-        due = deadline(cycle)
-        if due is None:
-            continue
-        lead = (due - today).days
-        if lead not in (REMIND_DAYS, 0):
-            continue
-        ids = _responsible(session, cycle, today)
-        people: list[Person] = (
-            list(session.exec(select(Person).where(col(Person.id).in_(sorted(ids))))) if ids else []
-        )
-        house = session.get(House, cycle.house_id) if cycle.house_id else None
-        for person in people:
-            key = f"budget-cycle:{cycle.id}:{cycle.step.value}:remind-{lead}"
-            if mail_service.queue(
-                session,
-                key,
-                person,
-                "budget_cycle_reminder",
-                cycle=cycle,
-                house=house,
-                due=due,
-                url=url,
-            ):
-                sent += 1
-    return sent
-
-
 @dataclass
 class StatementStatus:
     """One cycle in management's list: whether the statement has come."""
@@ -370,6 +260,11 @@ class StatementStatus:
     def statement_given(self) -> bool:
         """The committee (or Haso-yte) has given its statement."""
         return self.cycle.statement_at is not None
+
+
+# What the pages and the daily job use, under the names they have always had.
+send_reminders = cycle_mail.send_reminders
+__all__ = ["MOVES", "PARTICIPATION", "deadline", "send_reminders"]
 
 
 def statuses(session: Session, year: int) -> list[StatementStatus]:

@@ -2,7 +2,7 @@
 amounts, checking them, storing them as budget lines and freezing them once confirmed."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func
@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from app.errors import ValidationFailed
 from app.i18n import _, get_language
 from app.models.finances import BudgetCycle, BudgetLine, CostGroup, MonthlyActual
+from app.models.houses import House
 from app.models.types import utcnow
 from app.services.finances import figures as finances_service
 from app.services.platform import audit
@@ -216,3 +217,33 @@ def store(
             audit.record(session, actor_id, "update", line, before)
             changed += 1
     return changed
+
+
+@dataclass
+class ChargeChange:
+    """A proposed usage charge against the one in force before it: in percent, and in euros a
+    month for an apartment of the house's average size."""
+
+    present: Decimal  # €/m² per month
+    percent: Decimal
+    monthly: Decimal  # € per month for an average apartment
+    area: Decimal  # m², the house's floor area per apartment
+
+
+def charge_change(session: Session, house: House, cycle: BudgetCycle) -> ChargeChange | None:
+    """How the cycle's proposed charge changes the present one; None without both."""
+    if cycle.proposed_charge is None or house.id is None or not house.apartments:
+        return None
+    charges = finances_service.usage_charges(session, house.id)
+    before = [c for c in charges if c.effective_from < cycle.effective_from]
+    present = finances_service.charge_on(before, cycle.effective_from - timedelta(days=1))
+    if not present:
+        return None
+    area = Decimal(house.floor_area) / house.apartments
+    delta = cycle.proposed_charge - present
+    return ChargeChange(
+        present=present,
+        percent=(delta / present * 100).quantize(Decimal("0.1")),
+        monthly=(delta * area).quantize(Decimal("0.01")),
+        area=area.quantize(Decimal("1")),
+    )

@@ -1,5 +1,6 @@
 """The forum's agenda: adding, editing, ordering and removing items; initiatives onto it."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
@@ -7,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import ValidationFailed
 from app.i18n import _
+from app.models.audit import AuditEntry
 from app.models.forum import AgendaItem, ForumSession, ItemKind
 from app.models.forum_schemas import ItemCreate, ItemInput, ItemUpdate
 from app.models.initiatives import Initiative, Scope
@@ -239,3 +241,63 @@ def remove_item(
         session.add(row)
     session.flush()
     audit.record(session, user.id, "delete", item, before)
+
+
+# What makes a session's change worth telling the participants of.
+_SESSION_FIELDS = {"title", "starts_at", "duration_minutes", "place", "remote_link"}
+
+
+@dataclass(frozen=True)
+class AgendaChange:
+    """One change since the last publication: added, removed, changed or moved (an item's
+    title), or session (its time, place or link); worded per reader in the templates
+    (_agenda_changes.html)."""
+
+    kind: str
+    title: str = ""
+
+
+def changes_since_publication(
+    session: Session, forum_session: ForumSession
+) -> list[AgendaChange]:
+    """What changed in the agenda since it was last published, from the audit log: items
+    added, removed, changed or moved, and the session's own time, place or link."""
+    assert forum_session.id is not None
+    session_key = str(forum_session.id)
+    published = [
+        entry.id or 0
+        for entry in session.exec(
+            select(AuditEntry).where(
+                AuditEntry.entity == "forum_session", AuditEntry.entity_id == session_key
+            )
+        )
+        if "agenda_published_at" in (entry.after or {})
+    ]
+    if not published:
+        return []
+    current = {str(i.id): i for i in forum_service.items(session, forum_session.id)}
+    entries = session.exec(
+        select(AuditEntry)
+        .where(
+            col(AuditEntry.id) > max(published),
+            col(AuditEntry.entity).in_(["agenda_item", "forum_session"]),
+        )
+        .order_by(col(AuditEntry.id))
+    )
+    out: list[AgendaChange] = []
+    for entry in entries:
+        after, before = entry.after or {}, entry.before or {}
+        change: AgendaChange | None = None
+        if entry.entity == "forum_session":
+            if entry.entity_id == session_key and _SESSION_FIELDS & set(after):
+                change = AgendaChange("session")
+        elif entry.action == "create" and after.get("session_id") == forum_session.id:
+            change = AgendaChange("added", str(after.get("title", "")))
+        elif entry.action == "delete" and before.get("session_id") == forum_session.id:
+            change = AgendaChange("removed", str(before.get("title", "")))
+        elif entry.action == "update" and entry.entity_id in current:
+            moved = set(after) <= {"position", "version"}
+            change = AgendaChange("moved" if moved else "changed", current[entry.entity_id].title)
+        if change is not None and change not in out:
+            out.append(change)
+    return out

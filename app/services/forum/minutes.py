@@ -1,6 +1,6 @@
 """The forum's publications: the agenda (mailed, with a calendar file) and the minutes per item."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -29,20 +29,15 @@ LATE_PUBLICATION = forum_service.LATE_NOTICE  # the audit action of an agenda le
 # ---- publication ---------------------------------------------------------------------------
 
 
-def publish_agenda(
+def check_publishable(
     session: Session,
     forum_session: ForumSession,
     user: Principal,
     now: datetime | None = None,
     override: bool = False,
-) -> int:
-    """Publish the agenda and mail it to every participant; returns how many mails were queued.
-
-    The notice (settings.forum_notice_days) is a rule: publishing later is refused unless an
-    administrator overrides it, which is audited. Publishing again after a change mails the
-    updated agenda again (a new message key per publication: the session's version); without a
-    change, publishing again is refused, so nobody gets the same publication twice.
-    """
+) -> bool:
+    """Refuse what publishing the agenda now would refuse (before asking to confirm it);
+    returns whether it would be published late (an administrator's override)."""
     now = now or utcnow()
     assert forum_session.id is not None
     forum_agenda.check_agenda_open(forum_session)
@@ -70,7 +65,30 @@ def publish_agenda(
             raise ValidationFailed(
                 {"override": message + " " + _("Tick the box to publish it late anyway.")}
             )
+    return late
+
+
+def publish_agenda(
+    session: Session,
+    forum_session: ForumSession,
+    user: Principal,
+    now: datetime | None = None,
+    override: bool = False,
+) -> int:
+    """Publish the agenda and mail it to every participant; returns how many mails were queued.
+
+    The notice (settings.forum_notice_days) is a rule: publishing later is refused unless an
+    administrator overrides it, which is audited. Publishing again after a change mails the
+    updated agenda again (a new message key per publication: the session's version); without a
+    change, publishing again is refused, so nobody gets the same publication twice. The updated
+    agenda's mail says what changed since the last publication.
+    """
+    now = now or utcnow()
+    assert forum_session.id is not None
+    late = check_publishable(session, forum_session, user, now, override)
+    agenda = forum_service.items(session, forum_session.id)
     republished = forum_session.agenda_published_at is not None
+    changes = forum_agenda.changes_since_publication(session, forum_session)
     before = audit.snapshot(forum_session)
     versioning.bump(session, forum_session, forum_session.version)
     forum_session.agenda_published_at = now
@@ -98,6 +116,7 @@ def publish_agenda(
             ics_url=f"{url}/calendar.ics",
             base_url=base,
             republished=republished,
+            changes=changes,
         )
         queued += delivery is not None
     return queued
@@ -108,12 +127,22 @@ def publish_agenda(
 
 @dataclass
 class MinutesResult:
-    """What saving an item's minutes did; note says why the initiative was left as it was."""
+    """What saving an item's minutes did; note says why publishing the minutes will leave the
+    item's initiative as it is (answered stays False: the minutes answer it when published)."""
 
     item: AgendaItem
     initiative: Initiative | None = None
     answered: bool = False
     note: str = ""
+
+
+@dataclass
+class PublishedMinutes:
+    """What publishing the minutes did: the initiatives answered, and why others were not."""
+
+    forum_session: ForumSession
+    answered: list[Initiative] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _check(
@@ -181,6 +210,24 @@ def _answer(
     return ""
 
 
+def _unanswerable(initiative: Initiative, item: AgendaItem, user: Principal) -> str:
+    """Why the item's decision could not answer the initiative now, or "" if it could."""
+    if (
+        initiative.state == State.answered
+        and initiative.outcome == item.outcome
+        and initiative.answer == item.decision
+    ):
+        return ""
+    first = "receive" if initiative.state == State.submitted else "answer"
+    try:
+        transitions.check_move(initiative, first, user)
+    except ValidationFailed as exc:
+        return next(iter(exc.errors.values()), "")
+    except Forbidden:
+        return _("You may not answer this initiative.")
+    return ""
+
+
 def check_minutes_open(forum_session: ForumSession) -> None:
     """Refuse changes to the minutes once they are published (the chairs have read them)."""
     if forum_session.minutes_published_at is not None:
@@ -195,10 +242,11 @@ def record(
     user: Principal,
     now: datetime | None = None,
 ) -> MinutesResult:
-    """Save an item's minutes; a decision with an outcome answers the item's initiative.
+    """Save an item's (draft) minutes. A decision with an outcome answers the item's initiative
+    when the minutes are published, not before: nobody is told of a draft.
 
-    The minutes are kept even when the initiative cannot be answered (withdrawn, already
-    answered...): the result's note says why it was left as it was.
+    The result's note says already now when the initiative could not be answered (withdrawn,
+    already answered otherwise...).
     """
     now = now or utcnow()
     check_minutes_open(forum_session)
@@ -224,22 +272,23 @@ def record(
     result.initiative = initiative
     if initiative is None or item.outcome is None:
         return result
-    reason = _answer(session, initiative, item, user, now)
+    reason = _unanswerable(initiative, item, user)
     if reason:
         result.note = _(
-            "The minutes were saved, but the initiative “%(title)s” was not changed: %(reason)s",
+            "The minutes were saved, but publishing them will not change the initiative "
+            "“%(title)s”: %(reason)s",
             title=initiative.title,
             reason=reason,
         )
-    else:
-        result.answered = initiative.state == State.answered
     return result
 
 
 def publish_minutes(
     session: Session, forum_session: ForumSession, user: Principal, now: datetime | None = None
-) -> ForumSession:
-    """Publish the minutes: every chair may read them from now on."""
+) -> PublishedMinutes:
+    """Publish the minutes: every chair may read them from now on. Each decision with an
+    outcome now answers its initiative (whose followers are told); the follow-up owners are
+    mailed their tasks."""
     now = now or utcnow()
     if forum_session.minutes_published_at is not None:
         raise ValidationFailed({"": _("The minutes are already published.")})
@@ -263,7 +312,47 @@ def publish_minutes(
     session.add(forum_session)
     session.flush()
     audit.record(session, user.id, "update", forum_session, before)
-    return forum_session
+    published = PublishedMinutes(forum_session=forum_session)
+    for item in agenda:
+        if item.kind != ItemKind.initiative or item.initiative_id is None or not item.outcome:
+            continue
+        initiative = session.get(Initiative, item.initiative_id)
+        if initiative is None:
+            continue
+        reason = _answer(session, initiative, item, user, now)
+        if reason:
+            published.notes.append(
+                _(
+                    "The initiative “%(title)s” was not changed: %(reason)s",
+                    title=initiative.title,
+                    reason=reason,
+                )
+            )
+        elif initiative.state == State.answered:
+            published.answered.append(initiative)
+    _mail_follow_ups(session, forum_session, agenda)
+    return published
+
+
+def _mail_follow_ups(
+    session: Session, forum_session: ForumSession, agenda: list[AgendaItem]
+) -> None:
+    """Tell each follow-up owner what they are to do and by when; once per item."""
+    owners = follow_up_owners(session, agenda)
+    url = forum_service.session_url(forum_session)
+    for item in agenda:
+        owner = owners.get(item.follow_up_owner_id or 0)
+        if owner is None or not item.follow_up:
+            continue
+        mail_service.queue(
+            session,
+            f"forum:{forum_session.id}:follow-up:{item.id}",
+            owner,
+            "forum_follow_up",
+            forum_session=forum_session,
+            item=item,
+            url=f"{url}#item-{item.id}",
+        )
 
 
 def follow_up_owners(session: Session, agenda: list[AgendaItem]) -> dict[int, Person]:

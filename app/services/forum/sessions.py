@@ -63,6 +63,15 @@ def notice_deadline(forum_session: ForumSession) -> date:
     return local_date(forum_session.starts_at) - timedelta(days=days)
 
 
+def notice_deadline_for(starts_at: datetime) -> date | None:
+    """The last day to publish the agenda of a session starting then (naive: Helsinki time);
+    None for a time outside the calendar (the session's own checks refuse it)."""
+    try:
+        return local_date(to_utc(starts_at)) - timedelta(days=get_settings().forum_notice_days)
+    except (OverflowError, ValueError):
+        return None
+
+
 def changed_since_publication(forum_session: ForumSession) -> bool:
     """Whether the session or its agenda changed after the agenda was last published.
 

@@ -1,11 +1,14 @@
-"""Who follows an initiative: following, unfollowing, the filer's body following by default."""
+"""Who follows an initiative: following, unfollowing, the filer's body and the recipient
+following by default."""
 
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.models.calendar import Audience
 from app.models.committees import CommitteeMember, ResidentCommittee
+from app.models.houses import House
 from app.models.initiatives import (
     Initiative,
     InitiativeFollower,
@@ -13,6 +16,7 @@ from app.models.initiatives import (
 )
 from app.models.people import Person
 from app.models.yte import YteMember, YteTerm
+from app.services.access import audiences
 from app.services.initiatives.lists import local_date
 
 
@@ -77,4 +81,23 @@ def _follow_committee(session: Session, initiative: Initiative, now: datetime) -
             .where(YteTerm.starts_on <= today, YteTerm.ends_on >= today)
         )
     for person_id in set(people):
+        follow(session, initiative, person_id)
+
+
+def recipients(session: Session, initiative: Initiative, now: datetime) -> set[int]:
+    """Whom a submitted initiative is addressed to: the house's property manager, or (a company
+    initiative) management."""
+    if initiative.scope == Scope.house and initiative.house_id is not None:
+        manager = session.exec(
+            select(House.property_manager_id).where(House.id == initiative.house_id)
+        ).first()
+        return {manager} if manager else set()
+    return audiences.person_ids(session, Audience.management, None, local_date(now))
+
+
+def follow_on_submission(session: Session, initiative: Initiative, now: datetime) -> None:
+    """On submission the filer's body and the recipient follow: the recipient must act next
+    (acknowledge receipt), and every later change reaches them too."""
+    _follow_committee(session, initiative, now)
+    for person_id in recipients(session, initiative, now):
         follow(session, initiative, person_id)

@@ -2,16 +2,17 @@
 initiative."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.models.houses import House
-from app.models.initiatives import Initiative, InitiativeEvent, Notification, State
+from app.models.initiatives import Initiative, InitiativeEvent, Notification, Scope, State
 from app.models.newsletters import Topic
 from app.models.people import Person
 from app.models.types import utcnow
-from app.services.access.roles import load_principal
+from app.services.access.roles import Principal, load_principal
 from app.services.initiatives import following, lifecycle, policies
 from app.services.initiatives.lists import local_date
 from app.services.mail import digests
@@ -22,6 +23,22 @@ TEMPLATE = "initiative_changed"
 def initiative_url(initiative: Initiative) -> str:
     """The initiative's address in the portal, for mails."""
     return f"{get_settings().base_url.rstrip('/')}/initiatives/{initiative.id}"
+
+
+def reader_role(initiative: Initiative, reader: Principal) -> str:
+    """How a mail about the initiative speaks to its reader: "filer" (your initiative),
+    "recipient" (an initiative addressed to you: the house's property manager, management for
+    a company initiative, whoever prepares the answer) or "follower"."""
+    if reader.id in (initiative.filed_by_id, initiative.suggested_by_id):
+        return "filer"
+    if reader.id == initiative.assignee_id:
+        return "recipient"
+    if initiative.scope == Scope.house:
+        if initiative.house_id is not None and initiative.house_id in reader.manager_of:
+            return "recipient"
+    elif reader.is_management:
+        return "recipient"
+    return "follower"
 
 
 def _already_notified(
@@ -58,7 +75,7 @@ def initiative_changed(
     assignee = None
     if event is not None and event.action == "assign" and initiative.assignee_id:
         assignee = session.get(Person, initiative.assignee_id)
-    context = {
+    context: dict[str, Any] = {
         "initiative": initiative,
         "event": event,
         "house": house,
@@ -76,7 +93,8 @@ def initiative_changed(
         if person.id == actor_id or not person.is_active:
             continue
         # A follower who has since moved out, or lost the seat that let them see it, is not told.
-        if not policies.can_view_initiative(load_principal(session, person, today), initiative):
+        reader = load_principal(session, person, today)
+        if not policies.can_view_initiative(reader, initiative):
             continue
         assert person.id is not None
         if _already_notified(session, person.id, initiative.id, event_id):
@@ -90,8 +108,9 @@ def initiative_changed(
             )
         )
         # The mail comes at once, in a digest or not at all, as the follower has chosen.
+        role = reader_role(initiative, reader)
         digests.deliver(
-            session, person, Topic.initiative_changes, key, TEMPLATE, url=url, **context
+            session, person, Topic.initiative_changes, key, TEMPLATE, url=url, role=role, **context
         )
         told += 1
     session.flush()

@@ -22,7 +22,7 @@ from app.models.people import Person, StaffRole
 from app.models.types import utcnow
 from app.services.access.roles import Principal
 from app.services.initiatives import lifecycle, notifications, policies
-from app.services.initiatives.following import _follow_committee, follow
+from app.services.initiatives.following import follow, follow_on_submission
 from app.services.initiatives.lists import local_date
 from app.services.initiatives.records import record_event
 from app.services.platform import audit, versioning
@@ -175,7 +175,7 @@ def transition(
         changes={"assignee_id": assignee_id} if action == "assign" else None,
     )
     if action == "submit":
-        _follow_committee(session, initiative, now)
+        follow_on_submission(session, initiative, now)
     if action == "take_up":
         follow(session, initiative, user.id)  # the new filer, even if the committee changed
     if action == "assign" and assignee_id is not None:

@@ -176,52 +176,76 @@ def _shown(name: str, value: object) -> str:
     return text
 
 
+# What each move did, as the history tells it: a sentence in the past tense with the actor.
+PAST = {
+    "take_up": N_("%(name)s took the suggestion up as the committee's initiative."),
+    "decline": N_("%(name)s did not take the suggestion up."),
+    "submit": N_("%(name)s submitted the initiative."),
+    "receive": N_("%(name)s acknowledged receipt of the initiative."),
+    "assign": N_("%(name)s assigned the initiative to %(assignee)s for preparation."),
+    "answer": N_("%(name)s published the answer."),
+    "implement": N_("%(name)s marked the initiative implemented."),
+    "evaluate": N_("%(name)s evaluated the outcome."),
+    "withdraw": N_("%(name)s withdrew the initiative."),
+}
+
+
 def _history_line(event: InitiativeEvent, names: dict[int, str]) -> HistoryLine:
     actor = names.get(event.actor_id, "") if event.actor_id is not None else ""
+    name = actor or _("The portal")
     changes = event.changes or {}
-    line = HistoryLine(at=event.at, actor=actor, text="", note=event.note)
+    line = HistoryLine(at=event.at, actor="", text="", note=event.note)
+    assignee = changes.get("assignee_id")
+    assignee_name = names.get(assignee, "?") if isinstance(assignee, int) else "?"
     if event.kind == EventKind.created:
-        line.text = _("Created: “%(state)s”", state=_state(event.to_state))
-    elif event.kind == EventKind.state:
-        move = lifecycle.find(event.action)
         line.text = _(
-            "%(step)s: “%(before)s” → “%(after)s”",
-            step=_(move.label) if move else event.action,
-            before=_state(event.from_state),
-            after=_state(event.to_state),
+            "%(name)s created the initiative: “%(state)s”.",
+            name=name,
+            state=_state(event.to_state),
         )
-        assignee = changes.get("assignee_id")
-        if isinstance(assignee, int):
-            line.text += " " + _("Assigned to %(name)s.", name=names.get(assignee, "?"))
+    elif event.kind == EventKind.state:
+        said = PAST.get(event.action or "")
+        line.text = (
+            _(said, name=name, assignee=assignee_name)
+            if said
+            else _("%(name)s changed the state.", name=name)
+        )
+        line.text += " " + _("Now: “%(state)s”.", state=_state(event.to_state))
     elif event.kind == EventKind.edited:
-        line.text = _("Edited")
+        line.text = _("%(name)s edited the initiative.", name=name)
         # An edit made while private names its fields only (the text is not kept).
         named = [_(FIELD_LABELS[n]) for n, c in changes.items() if c is None and n in FIELD_LABELS]
         if named:
-            line.text = _("Edited: %(fields)s", fields=", ".join(named))
-        for name, change in changes.items():
-            label = FIELD_LABELS.get(name)
+            line.text = _(
+                "%(name)s edited the initiative: %(fields)s.", name=name, fields=", ".join(named)
+            )
+        for field_name, change in changes.items():
+            label = FIELD_LABELS.get(field_name)
             if label and isinstance(change, dict):
                 line.changes.append(
                     Change(
                         _(label),
-                        _shown(name, change.get("before")),
-                        _shown(name, change.get("after")),
+                        _shown(field_name, change.get("before")),
+                        _shown(field_name, change.get("after")),
                     )
                 )
     elif event.kind == EventKind.review:
         review_on = changes.get("review_on")
         line.text = (
-            _("Review date set to %(date)s", date=fmt_date(date.fromisoformat(review_on)))
+            _(
+                "%(name)s set the review date to %(date)s.",
+                name=name,
+                date=fmt_date(date.fromisoformat(review_on)),
+            )
             if isinstance(review_on, str)
-            else _("Review date removed")
+            else _("%(name)s removed the review date.", name=name)
         )
     elif event.kind == EventKind.assigned:
-        assignee = changes.get("assignee_id")
-        name = names.get(assignee, "?") if isinstance(assignee, int) else "?"
-        line.text = _("Assigned to %(name)s.", name=name)
+        line.text = _(
+            "%(name)s assigned the initiative to %(assignee)s.", name=name, assignee=assignee_name
+        )
     else:
-        line.text = _("Evaluated")
+        line.text = _("%(name)s evaluated the outcome.", name=name)
     return line
 
 

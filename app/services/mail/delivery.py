@@ -1,21 +1,19 @@
-"""Mail: rendered from templates, written to the delivery table, then sent at most once."""
+"""Mail: rendered from templates, written to the delivery table, then sent at most once.
 
-# Over 400 lines on purpose: the at-most-once sending (claim, send, record) and the retries it
-# relies on are one protocol, kept in one module.
+The at-most-once sending (claim, send, record) and the retries it relies on are one protocol,
+kept in this module; rendering (rendering.py) and the MIME message (message.py) are apart.
+"""
 
 import contextlib
 import hashlib
 import hmac
 import logging
-import re
 import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.errors import MessageError
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import parseaddr
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, update
@@ -24,29 +22,15 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app import i18n
 from app.config import Settings, get_settings
 from app.db import writing
-from app.jinja import env
 from app.models.mail import Delivery, DeliveryStatus
 from app.models.people import Person
 from app.models.types import utcnow
+from app.services.mail.message import build_message
+from app.services.mail.rendering import render
 
 log = logging.getLogger(__name__)
-
-
-def _clean_header(value: str) -> str:
-    """No line breaks in a header: they would let input add headers of its own."""
-    return " ".join(value.replace("\r", " ").replace("\n", " ").split())
-
-
-def render(template: str, lang: str, **context: Any) -> tuple[str, str, str]:
-    """Subject, plain text and HTML of mail/<template>, in a language."""
-    with i18n.use_language(lang):
-        subject = env.get_template(f"mail/{template}.subject.txt").render(**context).strip()
-        text = env.get_template(f"mail/{template}.txt").render(**context)
-        html = env.get_template(f"mail/{template}.html").render(**context)
-    return _clean_header(subject), text, html
 
 
 def queue(
@@ -57,16 +41,18 @@ def queue(
     *,
     newsletter_id: int | None = None,
     unsubscribe_url: str = "",
+    ics: str = "",
     **context: Any,
 ) -> Delivery | None:
     """Write one delivery for a person (in their language); None if it was already queued.
 
     A newsletter's mail names the newsletter (for its progress) and carries an unsubscribe
-    address, which the templates also see.
+    address, which the templates also see. ics is a calendar invitation to attach.
     """
     if unsubscribe_url:
         context["unsubscribe_url"] = unsubscribe_url
-    subject, text, html = render(template, person.language.value, person=person, **context)
+    language = person.language.value
+    subject, text, html = render(template, language, person=person, **context)
     delivery = Delivery(
         message_key=message_key,
         recipient=person.email,
@@ -76,6 +62,8 @@ def queue(
         body_html=html,
         newsletter_id=newsletter_id,
         unsubscribe_url=unsubscribe_url,
+        language=language,
+        ics=ics,
     )
     try:
         with session.begin_nested():
@@ -105,52 +93,6 @@ def queue_many(session: Session, deliveries: list[Delivery]) -> int:
     statement = builder(Delivery).on_conflict_do_nothing(index_elements=unique)
     session.execute(statement, rows)
     return queued() - before
-
-
-class _Verbatim(str):
-    """A header written as it is: the default policy would RFC 2047-encode a long address,
-    which mail providers do not decode in List-Unsubscribe. Only checked values get here."""
-
-    name: str
-
-    def __new__(cls, name: str, value: str) -> "_Verbatim":
-        header = super().__new__(cls, value)
-        header.name = name
-        return header
-
-    def fold(self, *, policy: Any) -> str:
-        """The header line, unfolded (an address of a few hundred characters fits a line)."""
-        return f"{self.name}: {self}{policy.linesep}"
-
-
-def _unsubscribe_header(url: str) -> str | None:
-    """<url> for List-Unsubscribe; None unless an http(s) address of header-safe characters."""
-    if not re.fullmatch(r"https?://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]{1,900}", url or ""):
-        return None
-    return _Verbatim("List-Unsubscribe", f"<{url}>")
-
-
-def build_message(
-    delivery: Delivery, settings: Settings, message_id: str | None = None
-) -> EmailMessage:
-    """The MIME message for a delivery: plain text with an HTML alternative; a new Message-ID
-    unless one is given."""
-    message = EmailMessage()
-    name, addr = parseaddr(settings.mail_from)
-    message["From"] = formataddr((name, addr))
-    message["To"] = str(Address(addr_spec=delivery.recipient))
-    message["Subject"] = _clean_header(delivery.subject)
-    message["Message-ID"] = message_id or make_msgid(domain=addr.split("@")[-1] or None)
-    message["Auto-Submitted"] = "auto-generated"
-    unsubscribe = _unsubscribe_header(delivery.unsubscribe_url)
-    if unsubscribe:
-        # RFC 2369 and RFC 8058: the mail provider's unsubscribe button POSTs to the address.
-        message["List-Unsubscribe"] = unsubscribe
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(delivery.body_text)
-    if delivery.body_html:
-        message.add_alternative(delivery.body_html, subtype="html")
-    return message
 
 
 def _smtp(settings: Settings) -> smtplib.SMTP:
@@ -314,7 +256,9 @@ def _send_pending(
                     continue  # another sender has it
                 session.expunge(delivery)
                 try:
-                    message = build_message(delivery, settings, message_id(delivery, settings))
+                    message = build_message(
+                        delivery, settings, message_id(delivery, settings), clock()
+                    )
                 except (ValueError, TypeError, LookupError, MessageError) as exc:
                     # A row that cannot become a message must not stop the queue on every run.
                     log.error("delivery %s cannot be built: %s", delivery_id, exc)

@@ -19,19 +19,21 @@ def deliver(
     key: str,
     template: str,
     url: str = "",
+    ics: str = "",
     **context: Any,
 ) -> Frequency:
     """Tell a person about something on a topic, as they have chosen; returns how.
 
     key identifies the message (the delivery key of an immediate mail); whether mailed at once
-    or held for a digest, the same key reaches a person only once.
+    or held for a digest, the same key reaches a person only once. ics, a calendar invitation,
+    goes with a mail sent at once; a digest line carries only text.
     """
     assert person.id is not None
     choice = preferences.frequency(session, person.id, topic)
     if choice == Frequency.off:
         return choice
     if choice == Frequency.immediate:
-        mail_service.queue(session, key, person, template, url=url, **context)
+        mail_service.queue(session, key, person, template, url=url, ics=ics, **context)
         return choice
     # in_digest lets a template leave out what the digest says once (greeting, footer).
     subject, text, _html = mail_service.render(

@@ -1,2 +1,2 @@
-"""Newsletters: writing, scheduling, the archive, and sending to an audience resolved when they
-go."""
+"""Newsletters: writing (editions), what each reader's language gets (content), whom a sending
+reaches (reach, shown before it is confirmed), and sending to an audience resolved when they go."""

@@ -11,19 +11,21 @@ from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.errors import NotFound, ValidationFailed
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.models.houses import House
 from app.models.mail import Delivery, DeliveryStatus
-from app.models.newsletter_schemas import NewsletterCreate, NewsletterUpdate
+from app.models.newsletter_schemas import NewsletterCreate, NewsletterUpdate, Translations
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus, Topic
 from app.models.types import local_date, to_utc, utcnow
 from app.services.access import policies as access_policies
 from app.services.access.roles import Principal
 from app.services.newsletters import policies as newsletters_policies
+from app.services.newsletters import reach as newsletter_reach
 from app.services.newsletters import sending as newsletter_audience
 from app.services.platform import audit, versioning
 
 MAX_DAYS_AHEAD = 366  # a send further ahead is a typo
+CONFIRMATION = "confirm_recipients"  # the field that confirms a sending: the number of people
 
 KIND_LABELS = {
     NewsletterKind.chairs: N_("Chairs' newsletter (Puheenjohtajaposti)"),
@@ -151,6 +153,7 @@ def create(
     title = data.title.strip()
     if not title:
         errors["title"] = _("This field is required.")
+    errors.update(_translation_errors(data))
     if errors:
         raise ValidationFailed(errors)
     newsletter = Newsletter(
@@ -165,10 +168,38 @@ def create(
         created_at=now,
         updated_at=now,
     )
+    for name, value in _translations(data).items():
+        setattr(newsletter, name, value)
     session.add(newsletter)
     session.flush()
     audit.record(session, user.id, "create", newsletter)
     return newsletter
+
+
+MISSING_TITLES = {
+    "sv": N_("Give the Swedish text a title in Swedish too."),
+    "en": N_("Give the English text a title in English too."),
+}
+
+
+def _translation_errors(data: Translations) -> dict[str, str]:
+    """A Swedish or English text needs its title: else its readers get a Finnish subject."""
+    errors = {}
+    for lang, message in MISSING_TITLES.items():
+        body, title = getattr(data, f"body_md_{lang}"), getattr(data, f"title_{lang}")
+        if body.strip() and not title.strip():
+            errors[f"title_{lang}"] = _(message)
+    return errors
+
+
+def _translations(data: Translations) -> dict[str, str]:
+    """The Swedish and English titles and texts as stored (a text of blanks is no text)."""
+    values = {}
+    for lang in MISSING_TITLES:
+        body = getattr(data, f"body_md_{lang}")
+        values[f"title_{lang}"] = getattr(data, f"title_{lang}").strip()
+        values[f"body_md_{lang}"] = body if body.strip() else ""
+    return values
 
 
 def _check_editable(newsletter: Newsletter) -> None:
@@ -187,12 +218,17 @@ def update(
     now = now or utcnow()
     _check_editable(newsletter)
     title = data.title.strip()
+    errors = _translation_errors(data)
     if not title:
-        raise ValidationFailed({"title": _("This field is required.")})
+        errors["title"] = _("This field is required.")
+    if errors:
+        raise ValidationFailed(errors)
     before = audit.snapshot(newsletter)
     versioning.bump(session, newsletter, data.version)
     newsletter.title = title
     newsletter.body_md = data.body_md
+    for name, value in _translations(data).items():
+        setattr(newsletter, name, value)
     newsletter.participation = data.participation
     newsletter.include_events = data.include_events
     newsletter.include_initiatives = data.include_initiatives
@@ -206,18 +242,18 @@ def update(
 # ---- scheduling ----------------------------------------------------------------------------
 
 
-def schedule(
+def check_schedule(
     session: Session,
     newsletter: Newsletter,
-    user: Principal,
-    version: int,
     at: datetime | None = None,
     now: datetime | None = None,
-) -> Newsletter:
-    """Schedule sending at a time (a zone-less one is Helsinki time), or now when at is None.
+) -> tuple[datetime, newsletter_reach.Reach]:
+    """When a newsletter would go (at a time, a zone-less one Helsinki time; now when at is
+    None) and whom it reaches today, for the confirmation before sending.
 
-    Refused: a time in the past, a newsletter without text, and an audience with nobody in it
-    today (the audience is resolved again when sending, so it may still change).
+    Refused: a newsletter past sending, a time in the past, a newsletter without text, and an
+    audience with nobody in it today (the audience is resolved again when sending, so it may
+    still change).
     """
     now = now or utcnow()
     _check_editable(newsletter)
@@ -234,15 +270,58 @@ def schedule(
         elif when > now + timedelta(days=MAX_DAYS_AHEAD):
             errors["scheduled_at"] = _("A newsletter can be scheduled at most a year ahead.")
         when = max(when, now)
+    found = newsletter_reach.Reach(0, [], [])
     if not newsletter.body_md.strip():
         errors[""] = _("Write the newsletter's text before sending it.")
-    elif not newsletter_audience.recipient_ids(session, newsletter, local_date(now)):
-        errors[""] = _(
-            "Nobody would receive this newsletter: its audience is empty today "
-            "(or everyone in it has unsubscribed)."
-        )
+    else:
+        found = newsletter_reach.of(session, newsletter, local_date(now))
+        if not found.recipients:
+            errors[""] = _(
+                "Nobody would receive this newsletter: its audience is empty today "
+                "(or everyone in it has unsubscribed)."
+            )
     if errors:
         raise ValidationFailed(errors)
+    return when, found
+
+
+def schedule(
+    session: Session,
+    newsletter: Newsletter,
+    user: Principal,
+    version: int,
+    at: datetime | None = None,
+    now: datetime | None = None,
+    *,
+    confirm_recipients: int | None = None,
+) -> Newsletter:
+    """Schedule sending at a time (a zone-less one is Helsinki time), or now when at is None,
+    once confirmed: confirm_recipients must be the number of recipients the confirmation
+    showed, and still be the audience's size (check_schedule says what else is refused)."""
+    now = now or utcnow()
+    when, found = check_schedule(session, newsletter, at, now)
+    if confirm_recipients is None:
+        raise ValidationFailed(
+            {
+                CONFIRMATION: _(
+                    "Nothing was sent: confirm the sending on the confirmation page, which "
+                    "shows how many people the newsletter reaches."
+                )
+            }
+        )
+    if confirm_recipients != found.recipients:
+        raise ValidationFailed(
+            {
+                CONFIRMATION: ngettext(
+                    "Nothing was sent: the newsletter now reaches %(num)s person, not the "
+                    "%(expected)s confirmed. Check the recipients and confirm again.",
+                    "Nothing was sent: the newsletter now reaches %(num)s people, not the "
+                    "%(expected)s confirmed. Check the recipients and confirm again.",
+                    found.recipients,
+                    expected=confirm_recipients,
+                )
+            }
+        )
     return _move(
         session, newsletter, user, version, "schedule", now, NewsletterStatus.scheduled, when
     )

@@ -1,4 +1,5 @@
-"""Sending a newsletter: its audience resolved when it goes, its automatic content, its mail.
+"""Sending a newsletter: its audience resolved when it goes, and its mail in each reader's
+language (what it says: app.services.newsletters.content).
 
 Every recipient gets one delivery with the key newsletter:<id>; the (key, recipient) pair is
 unique in the delivery table, so resolving the same newsletter twice (two schedulers, a retry
@@ -7,31 +8,26 @@ after a crash) never mails anyone twice. The mail job then sends the deliveries.
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
+from types import SimpleNamespace
 
-from markupsafe import Markup, escape
-from sqlalchemy import and_, or_, update
+from markupsafe import escape
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
-from app.models.calendar import Audience, CalendarEvent
-from app.models.initiatives import Initiative, Scope
 from app.models.mail import Delivery
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus, Topic
 from app.models.people import Person
 from app.models.types import local_date, utcnow
 from app.services.access import audiences
-from app.services.initiatives import lifecycle
 from app.services.mail import delivery as mail_service
-from app.services.mail import markdown, preferences, unsubscribe
+from app.services.mail import preferences, unsubscribe
+from app.services.newsletters import content as newsletter_content
 from app.services.newsletters import policies as newsletters_policies
 from app.services.platform import audit
 
-TEMPLATE = "newsletter"
-EVENT_DAYS = 45  # coming events listed: those starting within this many days
-INITIATIVE_DAYS = 60  # initiatives listed: those answered within this many days
+TEMPLATE = newsletter_content.TEMPLATE
 
 TOPICS = {
     NewsletterKind.chairs: Topic.chairs_newsletter,
@@ -67,141 +63,6 @@ def recipient_ids(session: Session, newsletter: Newsletter, today: date) -> set[
     return ids - preferences.opted_out(session, ids, TOPICS[kind])
 
 
-# ---- what besides the text -----------------------------------------------------------------
-
-
-def _event_audiences(newsletter: Newsletter) -> Any:
-    """Which calendar events concern a newsletter's audience, as SQL."""
-    kind = NewsletterKind(newsletter.kind)
-    if kind == NewsletterKind.chairs:
-        return col(CalendarEvent.audience) == Audience.all_chairs
-    residents = col(CalendarEvent.audience) == Audience.all_residents
-    if kind == NewsletterKind.residents:
-        return residents
-    return or_(
-        residents,
-        and_(
-            col(CalendarEvent.audience) == Audience.house_residents,
-            col(CalendarEvent.house_id) == newsletter.house_id,
-        ),
-    )
-
-
-def coming_events(session: Session, newsletter: Newsletter, now: datetime) -> list[CalendarEvent]:
-    """Events for the newsletter's audience starting in the coming 45 days, not cancelled."""
-    return list(
-        session.exec(
-            select(CalendarEvent)
-            .where(
-                col(CalendarEvent.starts_at) >= now,
-                col(CalendarEvent.starts_at) < now + timedelta(days=EVENT_DAYS),
-                col(CalendarEvent.cancelled_at).is_(None),
-                _event_audiences(newsletter),
-            )
-            .order_by(col(CalendarEvent.starts_at), col(CalendarEvent.id))
-        )
-    )
-
-
-def answered_initiatives(
-    session: Session, newsletter: Newsletter, now: datetime
-) -> list[Initiative]:
-    """Initiatives answered in the last 60 days that the audience may see
-    (policies.can_view_initiative): the company's for the chairs' newsletter, the house's own for a
-    house bulletin, and none for the residents' newsletter, whose readers may not see the
-    company's initiatives."""
-    if newsletter.kind == NewsletterKind.residents:
-        return []
-    query = select(Initiative).where(
-        col(Initiative.answered_at).is_not(None),
-        col(Initiative.answered_at) >= now - timedelta(days=INITIATIVE_DAYS),
-        col(Initiative.answered_at) <= now,
-        col(Initiative.outcome).is_not(None),
-    )
-    if newsletter.kind == NewsletterKind.house:
-        query = query.where(
-            Initiative.scope == Scope.house, Initiative.house_id == newsletter.house_id
-        )
-    else:
-        query = query.where(Initiative.scope == Scope.company)
-    return list(session.exec(query.order_by(col(Initiative.answered_at).desc())))
-
-
-@dataclass
-class Content:
-    """What every copy of a newsletter shares; the mail template adds the reader's language."""
-
-    newsletter: Newsletter
-    body_html: Markup
-    body_text: str
-    events: list[CalendarEvent]
-    initiatives: list[Initiative]
-
-    def context(self) -> dict[str, Any]:
-        """The mail template's variables."""
-        base = _base_url()
-        return {
-            "newsletter": self.newsletter,
-            "body_html": self.body_html,
-            "body_text": self.body_text,
-            "events": self.events,
-            "initiatives": self.initiatives,
-            "outcome_labels": lifecycle.OUTCOME_LABELS,
-            "kind": NewsletterKind(self.newsletter.kind).value,
-            "base_url": base,
-            "url": f"{base}/newsletters/{self.newsletter.id}",
-            "preferences_url": f"{base}/account/notifications",
-        }
-
-
-def content(session: Session, newsletter: Newsletter, now: datetime) -> Content:
-    """The newsletter's rendered text and, as it asks, the coming events and answered
-    initiatives."""
-    text = newsletter.body_md
-    include_events = newsletter.include_events
-    include_initiatives = newsletter.include_initiatives
-    return Content(
-        newsletter=newsletter,
-        body_html=markdown.to_html(text),
-        body_text=markdown.to_text(text),
-        events=coming_events(session, newsletter, now) if include_events else [],
-        initiatives=answered_initiatives(session, newsletter, now) if include_initiatives else [],
-    )
-
-
-def with_changes(
-    newsletter: Newsletter,
-    title: str,
-    body_md: str,
-    include_events: bool,
-    include_initiatives: bool,
-) -> Newsletter:
-    """An unsaved copy of a newsletter with typed-in changes, for a preview (never stored)."""
-    values = newsletter.model_dump()
-    values.update(
-        title=title,
-        body_md=body_md,
-        include_events=include_events,
-        include_initiatives=include_initiatives,
-    )
-    return Newsletter(**values)
-
-
-def preview(session: Session, newsletter: Newsletter, person: Person, now: datetime) -> str:
-    """The mail's HTML as a recipient sees it, in the viewer's language."""
-    assert person.id is not None
-    found = content(session, newsletter, now)
-    topic = TOPICS[NewsletterKind(newsletter.kind)]
-    _subject, _text, html = mail_service.render(
-        TEMPLATE,
-        person.language.value,
-        person=person,
-        unsubscribe_url=unsubscribe_url(person.id, topic),
-        **found.context(),
-    )
-    return html
-
-
 # ---- sending -------------------------------------------------------------------------------
 
 
@@ -220,9 +81,18 @@ def test_send(
         TEMPLATE,
         unsubscribe_url=unsubscribe_url(person.id, topic),
         test=True,
-        **content(session, newsletter, now).context(),
+        **newsletter_content.content(session, newsletter, now).context(person.language.value),
     )
     return key
+
+
+def preview(
+    session: Session, newsletter: Newsletter, person: Person, now: datetime
+) -> list[newsletter_content.Preview]:
+    """The mail as readers of each language get it (the viewer's unsubscribe address in it)."""
+    assert person.id is not None
+    address = unsubscribe_url(person.id, TOPICS[NewsletterKind(newsletter.kind)])
+    return newsletter_content.previews(session, newsletter, person, now, address)
 
 
 def _people(
@@ -244,21 +114,29 @@ def _people(
 # Stands for a reader's unsubscribe address while a language's copy is rendered (URL-safe, so
 # the same in the HTML and the text); each reader's copy gets their own address in its place.
 _ADDRESS_SLOT = "https://unsubscribe.invalid/reader-address-slot"
+# Stands for the reader in the shared rendering: someone with an account (every reader of a
+# newsletter has one), so the mail's layout links to the mail choices; no name is shown.
+_A_READER = SimpleNamespace(id=0)
 
 
 class _Copies:
-    """The newsletter's mail rendered once per language; a reader's copy is that language's
-    with their unsubscribe address put in. Nothing else in the newsletter differs between
-    readers (the templates show no one's name), so 100,000 copies cost a few renderings."""
+    """The newsletter's mail rendered once per language (its title and text in that language,
+    else the Finnish ones); a reader's copy is that language's with their unsubscribe address
+    put in. Nothing else in the newsletter differs between readers (the templates show no one's
+    name), so 100,000 copies cost a few renderings."""
 
-    def __init__(self, context: dict[str, Any]) -> None:
-        self.context = context
+    def __init__(self, content: newsletter_content.Content) -> None:
+        self.content = content
         self.rendered: dict[str, tuple[str, str, str]] = {}
 
     def for_reader(self, language: str, address: str) -> tuple[str, str, str]:
         if language not in self.rendered:
             self.rendered[language] = mail_service.render(
-                TEMPLATE, language, unsubscribe_url=_ADDRESS_SLOT, **self.context
+                TEMPLATE,
+                language,
+                person=_A_READER,
+                unsubscribe_url=_ADDRESS_SLOT,
+                **self.content.context(language),
             )
         subject, text, html = self.rendered[language]
         return (
@@ -272,7 +150,8 @@ def send(session: Session, newsletter: Newsletter, now: datetime | None = None) 
     """Resolve the audience now and write one delivery per person; returns how many were new.
 
     The newsletter is claimed first (scheduled → sending, one UPDATE), so of two schedulers
-    only one writes the deliveries; all of it commits or none of it.
+    only one writes the deliveries; all of it commits or none of it. The claim moves the version
+    on, so a cancel from the page read before it conflicts: once sending has begun, it goes.
     """
     now = now or utcnow()
     claimed = session.execute(
@@ -281,7 +160,7 @@ def send(session: Session, newsletter: Newsletter, now: datetime | None = None) 
             col(Newsletter.id) == newsletter.id,
             col(Newsletter.status) == NewsletterStatus.scheduled,
         )
-        .values(status=NewsletterStatus.sending, sent_at=now)
+        .values(status=NewsletterStatus.sending, sent_at=now, version=col(Newsletter.version) + 1)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -292,11 +171,11 @@ def send(session: Session, newsletter: Newsletter, now: datetime | None = None) 
     ids = recipient_ids(session, newsletter, local_date(now))
     written = 0
     if ids:
-        copies = _Copies(content(session, newsletter, now).context())
+        copies = _Copies(newsletter_content.content(session, newsletter, now))
         key = message_key(newsletter)
-        for people in _people(session, ids):
+        for chunk in _people(session, ids):
             deliveries = []
-            for person_id, email, language in people:
+            for person_id, email, language in chunk:
                 address = unsubscribe_url(person_id, TOPICS[kind])
                 subject, text, html = copies.for_reader(language, address)
                 deliveries.append(
@@ -309,6 +188,7 @@ def send(session: Session, newsletter: Newsletter, now: datetime | None = None) 
                         body_html=html,
                         newsletter_id=newsletter.id,
                         unsubscribe_url=address,
+                        language=language,
                     )
                 )
             written += mail_service.queue_many(session, deliveries)

@@ -15,6 +15,7 @@ from app.models.types import local_date, utcnow
 from app.services.access import policies as access_policies
 from app.services.access.roles import Principal
 from app.services.bodies import meetings as meetings_service
+from app.services.finances import cycle_mail
 from app.services.initiatives import lifecycle
 from app.services.initiatives import lists as initiative_lists
 from app.services.initiatives import notifications as notifications_service
@@ -93,7 +94,8 @@ def front_page(session: Session, user: Principal, now: datetime | None = None) -
 
 
 def tasks(session: Session, user: Principal, now: datetime) -> list[Task]:
-    """What awaits a person: minutes to record, houses still without this year's meeting."""
+    """What awaits a person: minutes to record, houses still without this year's meeting, the
+    budget-cycle steps that are theirs."""
     found: list[Task] = []
     organised = user.committee_of | user.manager_of
     for meeting, house in meetings_service.minutes_due(session, organised, now):
@@ -120,6 +122,8 @@ def tasks(session: Session, user: Principal, now: datetime) -> list[Task]:
                 url=f"/houses/{house.id}/meetings/new",
             )
         )
+    for task in cycle_mail.tasks_for(session, user, today):
+        found.append(Task(text=task.text, url=task.url, overdue=task.overdue))
     if user.manager_of:
         year = meetings_service.local_date(now).year
         for house in meetings_service.houses_without_meeting(session, year, user.manager_of):

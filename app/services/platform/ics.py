@@ -1,7 +1,12 @@
-"""A small iCalendar (RFC 5545) writer: events for calendar programs, with no dependencies."""
+"""A small iCalendar (RFC 5545) writer: events for calendar programs, with no dependencies.
+
+A file published for download or a feed has METHOD:PUBLISH; one mailed as an invitation (iTIP,
+RFC 5546) has METHOD:REQUEST, or CANCEL when the event is called off, and names its organiser
+and the attendee it is sent to.
+"""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -11,6 +16,18 @@ from app.models.types import utcnow
 CRLF = "\r\n"
 MAX_OCTETS = 75
 PRODID = "-//Haso//Asukasportaali//FI"
+PUBLISH = "PUBLISH"
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
+
+
+@dataclass
+class Address:
+    """A calendar user: the ORGANIZER, or an ATTENDEE with their participation status."""
+
+    name: str
+    email: str
+    partstat: str = "NEEDS-ACTION"  # ACCEPTED for someone registered (RFC 5545 3.2.12)
 
 
 @dataclass
@@ -27,6 +44,8 @@ class Event:
     dtstamp: datetime | None = None
     sequence: int | None = None  # the revision: a client updates its copy when it grows
     status: str = ""  # TENTATIVE, CONFIRMED or CANCELLED (RFC 5545 3.8.1.11); empty: not written
+    organizer: Address | None = None
+    attendees: list[Address] = field(default_factory=list)
 
 
 def escape_text(value: str) -> str:
@@ -63,6 +82,18 @@ def fold(line: str) -> str:
     return (CRLF + " ").join(parts)
 
 
+def _param(value: str) -> str:
+    """A parameter value, quoted (a name may hold ; : or ,); no quotes or line breaks inside."""
+    cleaned = " ".join(value.replace('"', "'").split())
+    return f'"{cleaned}"'
+
+
+def _address(name: str, address: Address, extra: str = "") -> str:
+    """An ORGANIZER or ATTENDEE line: CN=name and the mailto: address."""
+    email = "".join(address.email.split())
+    return f"{name};CN={_param(address.name)}{extra}:mailto:{email}"
+
+
 def uid(kind: str, object_id: int | str) -> str:
     """A globally unique, stable UID: the object's kind and id at the portal's host."""
     host = urlsplit(get_settings().base_url).hostname or "localhost"
@@ -89,15 +120,25 @@ def _event_lines(event: Event, now: datetime) -> list[str]:
     if event.url:
         # URL is a URI value, not TEXT: it is written as is (no escaping).
         lines.append(f"URL:{event.url}")
+    if event.organizer is not None:
+        lines.append(_address("ORGANIZER", event.organizer))
+    for attendee in event.attendees:
+        # RSVP=FALSE: the organiser's address takes no replies; registering is done in the portal.
+        extra = f";ROLE=REQ-PARTICIPANT;PARTSTAT={attendee.partstat};RSVP=FALSE"
+        lines.append(_address("ATTENDEE", attendee, extra))
     lines.append("END:VEVENT")
     return lines
 
 
-def calendar(events: Iterable[Event], name: str = "", now: datetime | None = None) -> str:
-    """A VCALENDAR with the events, CRLF line endings and folded lines."""
+def calendar(
+    events: Iterable[Event], name: str = "", now: datetime | None = None, method: str = PUBLISH
+) -> str:
+    """A VCALENDAR with the events, CRLF line endings and folded lines; METHOD as given."""
+    if method not in (PUBLISH, REQUEST, CANCEL):
+        raise ValueError(f"unknown calendar method {method}")
     now = now or utcnow()
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
-    lines.append("METHOD:PUBLISH")
+    lines.append(f"METHOD:{method}")
     if name:
         lines.append(f"X-WR-CALNAME:{escape_text(name)}")
     for event in events:

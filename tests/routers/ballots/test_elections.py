@@ -17,6 +17,7 @@ from app.models.ballots import (
     ElectionSealedBallot,
 )
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
+from app.models.mail import Delivery
 from app.models.people import StaffKind
 from app.services.ballots import elections as service
 from app.services.ballots import sealing
@@ -296,3 +297,6 @@ def test_a_chair_names_a_committee_member_from_a_list_to_cast_the_vote(client, s
     assert named.status_code == 303
     shown = fi("%(house)s: %(name)s has been named to cast the vote.")
     assert shown % {"house": house.name, "name": "Sanni Sihteeri"} in client.get(url).text
+    # The named member must act next, and is told.
+    told = session.exec(select(Delivery).where(Delivery.person_id == member.id)).all()
+    assert len(told) == 1 and house.name in told[0].subject

@@ -206,8 +206,15 @@ def test_meeting_with_the_invitation_due_today_mails_every_resident_once(
 ):
     form = meeting_form(today() + timedelta(days=14), today())
     as_user(client, session, world.manager_a)
-    response = client.submit(f"/houses/{world.house_a.id}/meetings/new", form)
+    # The invitation would go at once: first the page says whom it reaches.
+    asked = client.submit(f"/houses/{world.house_a.id}/meetings/new", form)
+    assert asked.status_code == 200
+    assert 'name="confirmed"' in asked.text and world.resident_a.name in asked.text
+    meetings = len(session.exec(select(ResidentMeeting)).all())
+    assert smtp.messages == [] and meetings == 2  # the world's two, none new
+    response = client.submit(f"/houses/{world.house_a.id}/meetings/new", form | {"confirmed": "2"})
     assert response.status_code == 303
+    assert len(session.exec(select(ResidentMeeting)).all()) == meetings + 1
     for person in (world.resident_a, world.chair_a):
         messages = smtp.to(person.email)
         assert len(messages) == 1
@@ -256,16 +263,20 @@ def test_send_invitation_now_mails_the_residents(client, session, world, smtp):
     url = f"/meetings/{world.coming.id}"
     as_user(client, session, world.chair_a)
     assert "Send invitation now" in client.get(url).text
-    response = client.submit(f"{url}/send-invitation")
+    asked = client.submit(f"{url}/send-invitation")
+    assert asked.status_code == 200 and 'name="confirmed"' in asked.text
+    assert smtp.messages == []
+    response = client.submit(f"{url}/send-invitation", {"confirmed": "2"})
     assert response.status_code == 303
     session.refresh(world.coming)
     assert world.coming.invitation_sent_at is not None
     assert world.coming.invitation_on == today()
     assert len(smtp.to(world.resident_a.email)) == 1
     assert len(smtp.to(world.chair_a.email)) == 1
-    again = client.submit(f"{url}/send-invitation")
-    assert again.status_code == 422
-    assert "already sent" in again.text
+    for form in ({}, {"confirmed": "2"}):
+        again = client.submit(f"{url}/send-invitation", form)
+        assert again.status_code == 422
+        assert "already sent" in again.text
     assert len(smtp.to(world.resident_a.email)) == 1
     audit = session.exec(
         select(AuditEntry).where(

@@ -67,8 +67,11 @@ def test_register_then_waiting_list_then_cancel_moves_up(client, session, world)
     assert answer.headers["location"] == back(event, "registration=cancelled")
     assert status_of(session, event, world.first) == RegistrationStatus.cancelled
     assert status_of(session, event, world.second) == RegistrationStatus.registered
-    promoted = session.exec(select(Delivery).where(Delivery.recipient == world.second.email)).all()
-    assert len(promoted) == 1 and promoted[0].message_key.startswith(f"event:{event.id}:promoted")
+    mails = session.exec(
+        select(Delivery).where(Delivery.recipient == world.second.email).order_by(Delivery.id)
+    ).all()
+    keys = [d.message_key.split(":")[2] for d in mails]
+    assert keys == ["registered", "promoted"]  # on the waiting list, then a place
 
 
 def test_errors_come_back_as_codes_and_nothing_is_saved(client, session, world):
@@ -205,3 +208,30 @@ def test_the_event_page_includes_the_panel(client, session, world):
     assert page.status_code == 200
     assert 'id="registration"' in page.text
     assert fi("You have registered. Welcome!") in page.text
+
+
+def test_registering_mails_a_confirmation_at_once_and_the_page_shows_the_join_link(
+    client, session, smtp, world
+):
+    link = "https://meet.example/asukasilta"
+    event = make_event(
+        session, audience=Audience.house_residents, house_id=world.house.id, link=link
+    )
+    session.commit()
+    as_user(client, session, world.first)
+    answer = client.submit(f"/calendar/events/{event.id}/register", {"participants": "2"})
+    assert answer.headers["location"] == back(event, "registration=registered")
+    # Sent in the answer's background task, through the real SMTP server.
+    [message] = smtp.to(world.first.email)
+    assert event.title_fi in str(message["Subject"])
+    assert link in smtp.text_of(message)
+    [ics] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    assert ics.get_param("method") == "REQUEST"
+
+    page = client.get(answer.headers["location"])
+    panel = page.text[page.text.index('id="registration"') :]
+    assert f'<a href="{link}"' in panel
+    # Someone not registered sees the panel without it.
+    as_user(client, session, world.second)
+    page = client.get(f"/calendar/events/{event.id}")
+    assert f'<a href="{link}"' not in page.text[page.text.index('id="registration"') :]

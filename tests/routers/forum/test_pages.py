@@ -146,7 +146,15 @@ def test_publishing_on_time_mails_the_participants(client, session, world, smtp)
     forum_session = make_forum_session(session, days_ahead=10)
     item_on(session, forum_session, "Talousarvio")
     as_user(client, session, world.management)
-    response = client.submit(f"/forum/sessions/{forum_session.id}/publish")
+    # First the confirmation: whom it reaches; nothing is published or sent yet.
+    asked = client.submit(f"/forum/sessions/{forum_session.id}/publish")
+    assert asked.status_code == 200
+    assert fi("Nothing has been sent yet. Check whom it reaches, then confirm.") in asked.text
+    assert 'name="confirmed" value="2"' in asked.text  # management and the Haso-yte member
+    assert world.yte.name in asked.text
+    assert forum_session.agenda_published_at is None
+    assert smtp.to(world.yte.email) == []
+    response = client.submit(f"/forum/sessions/{forum_session.id}/publish", {"confirmed": "2"})
     assert response.status_code == 303
     assert forum_session.agenda_published_at is not None
     for person in (world.management, world.yte):
@@ -171,7 +179,10 @@ def test_late_publication_is_refused_to_management_and_overridden_by_an_admin(
     assert 'id="field-override"' in client.get(url).text
     unticked = client.submit(f"{url}/publish")
     assert unticked.status_code == 422 and 'id="error-override"' in unticked.text
-    assert client.submit(f"{url}/publish", {"override": "on"}).status_code == 303
+    confirm = client.submit(f"{url}/publish", {"override": "on"})
+    assert confirm.status_code == 200 and 'name="override" value="on"' in confirm.text
+    published = client.submit(f"{url}/publish", {"override": "on", "confirmed": "2"})
+    assert published.status_code == 303
     assert forum_session.late_publication_by_id == world.admin.id
     audited = session.exec(
         select(AuditEntry).where(AuditEntry.action == minutes_service.LATE_PUBLICATION)
@@ -202,7 +213,7 @@ def test_chairs_see_nothing_before_publication_and_residents_never(client, sessi
     assert fi("Add an item") not in client.get(url).text
 
 
-def test_minutes_answer_the_initiative_or_say_why_not(client, session, world):
+def test_published_minutes_answer_the_initiative_or_say_why_not(client, session, world):
     answerable = make_initiative(session, world.yte, state=State.received, title="Valot")
     withdrawn = make_initiative(session, world.yte, state=State.withdrawn, title="Aidat")
     held = make_forum_session(session, days_ahead=-1, agenda_published_at=utcnow())
@@ -214,13 +225,12 @@ def test_minutes_answer_the_initiative_or_say_why_not(client, session, world):
     form = {"decision": "Uusitaan.", "outcome": "accepted", "version": "1", "discussion": "Ok"}
     response = client.submit(f"/forum/items/{first.id}/minutes", form)
     assert response.status_code == 303
-    assert answerable.state == State.answered and answerable.answer == "Uusitaan."
+    assert answerable.state == State.received  # a draft until the minutes are published
     stale = client.submit(f"/forum/items/{first.id}/minutes", form | {"discussion": "Minun"})
     assert stale.status_code == 409 and "Minun" in stale.text
     note = client.submit(f"/forum/items/{second.id}/minutes", form)
     assert note.status_code == 200
-    assert fi("The initiative was not changed") in note.text
-    assert withdrawn.state == State.withdrawn
+    assert fi("The decision will not change the initiative") in note.text
     assert session.get(AgendaItem, second.id).decision == "Uusitaan."
     # Minutes are hidden from the chairs until published.
     page = f"/forum/sessions/{held.id}"
@@ -228,7 +238,12 @@ def test_minutes_answer_the_initiative_or_say_why_not(client, session, world):
     assert "Uusitaan." not in client.get(page).text
     assert "Uusitaan." not in client.get(f"{page}/print").text
     as_user(client, session, world.management)
-    assert client.submit(f"{page}/publish-minutes").status_code == 303
+    published = client.submit(f"{page}/publish-minutes")
+    assert published.status_code == 200
+    assert fi("Initiatives that were not changed") in published.text and "Aidat" in published.text
+    session.expire_all()
+    assert answerable.state == State.answered and answerable.answer == "Uusitaan."
+    assert withdrawn.state == State.withdrawn
     as_user(client, session, world.chair)
     assert "Uusitaan." in client.get(page).text
     assert "Uusitaan." in client.get(f"{page}/print").text
@@ -347,3 +362,29 @@ def test_the_calendar_file_carries_the_version_as_its_sequence(client, session, 
     assert client.submit(edit, session_form(day, version="1")).status_code == 303
     [event] = icalendar.Calendar.from_ical(client.get(ics_url).content).walk("VEVENT")
     assert event["SEQUENCE"] == 2
+
+
+def test_a_session_too_near_to_publish_its_agenda_in_time_is_warned_of_at_once(
+    client, session, world
+):
+    as_user(client, session, world.management)
+    near = (today() + timedelta(days=3)).isoformat()
+    warned = client.submit("/forum/sessions/new", session_form(near))
+    assert warned.status_code == 422
+    assert 'id="error-late_ok"' in warned.text and 'id="field-late_ok"' in warned.text
+    assert session.exec(select(ForumSession)).all() == []
+    scheduled = client.submit("/forum/sessions/new", session_form(near) | {"late_ok": "on"})
+    assert scheduled.status_code == 303
+    assert len(session.exec(select(ForumSession)).all()) == 1
+
+
+def test_the_error_summary_names_each_field_by_its_label(client, session, world):
+    as_user(client, session, world.management)
+    day = (today() + timedelta(days=40)).isoformat()
+    refused = client.submit("/forum/sessions/new", session_form(day, place=""))
+    assert refused.status_code == 422
+    named = fi("%(field)s: %(message)s") % {
+        "field": fi("Place"),
+        "message": fi("This field is required."),
+    }
+    assert f'<a href="#field-place">{named}</a>' in refused.text

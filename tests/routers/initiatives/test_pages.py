@@ -529,7 +529,10 @@ def test_a_drafts_edits_stay_private_after_submission(client, session, world):
     page = as_user(client, session, world.resident_a).get(f"/initiatives/{initiative.id}")
     assert page.status_code == 200 and "Julkinen teksti" in page.text
     assert "Salaisuus 42" not in page.text
-    assert shown("Edited: %(fields)s", fields=fi("Text")) in page.text
+    edited = shown(
+        "%(name)s edited the initiative: %(fields)s.", name=world.chair_a.name, fields=fi("Text")
+    )
+    assert edited in page.text
 
 
 def test_the_year_filter_does_not_reveal_others_drafts(client, session, world):
@@ -557,3 +560,30 @@ def test_the_suggester_still_sees_a_suggestion_taken_up(client, session, world):
     assert resident.get(f"/initiatives/{suggestion.id}").status_code == 200
     other = as_user(client, session, world.member_a)
     assert other.get(f"/initiatives/{suggestion.id}").status_code == 404
+
+
+def test_withdrawing_for_good_needs_its_box_ticked(client, session, world):
+    initiative = make_initiative(session, world.chair_a, world.house_a, State.draft)
+    session.commit()
+    chair = as_user(client, session, world.chair_a)
+    page = chair.get(f"/initiatives/{initiative.id}")
+    assert 'id="field-withdraw-confirm"' in page.text
+    refused = move(client, initiative, "withdraw")
+    assert refused.status_code == 422
+    assert 'id="error-withdraw-confirm"' in refused.text
+    assert shown("Tick the box to confirm: this cannot be undone.") in refused.text
+    assert fresh(session, initiative.id).state == State.draft
+    done = move(client, initiative, "withdraw", confirm="on")
+    assert done.status_code == 303
+    assert fresh(session, initiative.id).state == State.withdrawn
+    # The history tells it as a sentence in the past tense, the actor first.
+    page = chair.get(f"/initiatives/{initiative.id}")
+    assert shown("%(name)s withdrew the initiative.", name=world.chair_a.name) in page.text
+
+
+def test_a_met_deadline_is_no_longer_shown_the_next_one_is(client, session, world):
+    initiative = make_initiative(session, world.chair_a, world.house_a, State.received)
+    session.commit()
+    page = as_user(client, session, world.chair_a).get(f"/initiatives/{initiative.id}")
+    assert shown("Receipt to be acknowledged by") not in page.text
+    assert shown("Answer due by") in page.text

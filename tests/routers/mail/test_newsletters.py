@@ -167,10 +167,12 @@ def test_preview_renders_the_unsaved_text_safely(client, session, world):
     }
     response = client.submit(f"/newsletters/{draft.id}/preview", form)
     assert response.status_code == 200
-    [srcdoc] = re.findall(r'sandbox srcdoc="([^"]*)"', response.text)
-    shown = html.unescape(srcdoc)
-    assert "<strong>teksti</strong>" in shown and "<script>alert" not in shown
-    assert 'href="javascript' not in shown
+    srcdocs = re.findall(r'sandbox srcdoc="([^"]*)"', response.text)
+    assert len(srcdocs) == 3  # one per language
+    for srcdoc in srcdocs:
+        shown = html.unescape(srcdoc)
+        assert "<strong>teksti</strong>" in shown and "<script>alert" not in shown
+        assert 'href="javascript' not in shown
     assert 'value="Esikatselu"' in response.text  # the form keeps what was typed
     session.refresh(draft)
     assert draft.title == "Pihatalkoot"  # nothing saved
@@ -189,12 +191,16 @@ def test_schedule_in_the_past_is_refused_at_the_field(client, session, world):
     session.refresh(draft)
     assert draft.status == NewsletterStatus.draft
 
-    assert client.submit(url, {"scheduled_at": later(3), "version": "1"}).status_code == 303
+    when = later(3)
+    confirmed = {"scheduled_at": when, "version": "1", "confirm_recipients": "2"}
+    assert client.submit(url, confirmed).status_code == 303
     session.refresh(draft)
     assert draft.status == NewsletterStatus.scheduled
     assert abs(draft.scheduled_at - (utcnow() + timedelta(hours=3))) < timedelta(minutes=2)
     page = client.get(f"/newsletters/{draft.id}")
     assert fi("Cancel the sending") in page.text
+    # A destructive button looks secondary, never like the main action.
+    assert "hds-button--danger" not in page.text
     cancel = client.submit(f"/newsletters/{draft.id}/cancel", {"version": str(draft.version)})
     assert cancel.status_code == 303
     session.refresh(draft)
@@ -290,7 +296,8 @@ def test_a_newsletter_reaches_the_smtp_server_and_unsubscribes_in_one_click(
     )
     newsletter_id = int(created.headers["location"].rsplit("/", 1)[1])
     scheduled = client.submit(
-        f"/newsletters/{newsletter_id}/schedule", {"send_now": "on", "version": "1"}
+        f"/newsletters/{newsletter_id}/schedule",
+        {"send_now": "on", "version": "1", "confirm_recipients": "4"},
     )
     assert scheduled.status_code == 303
     session.commit()
@@ -329,7 +336,10 @@ def test_a_newsletter_reaches_the_smtp_server_and_unsubscribes_in_one_click(
         "/newsletters/new", {"kind": "residents", "title": "Kesän kirje", "body_md": "Hei!"}
     )
     second_id = int(second.headers["location"].rsplit("/", 1)[1])
-    client.submit(f"/newsletters/{second_id}/schedule", {"send_now": "on", "version": "1"})
+    client.submit(
+        f"/newsletters/{second_id}/schedule",
+        {"send_now": "on", "version": "1", "confirm_recipients": "3"},
+    )
     session.commit()
     assert newsletter_jobs.send_due_newsletters(connection) == 3
     mail_service.send_pending(connection)

@@ -136,6 +136,9 @@ def test_reminders_only_to_the_registered_in_their_language(session, connection,
     assert registrations_service.registration_of(session, event.id, waiting.id).status == (
         RegistrationStatus.waiting
     )
+    session.commit()
+    assert mail_service.send_pending(connection) == 4  # each registration's confirmation
+    smtp.messages.clear()
 
     assert event_mail.send_reminders(session, now=at(DAY - timedelta(days=3))).events == 0
     run = event_mail.send_reminders(session, now=at(DAY - timedelta(days=2), 9))
@@ -169,6 +172,9 @@ def test_cancelled_event_sends_no_reminder_but_tells_registrants(session, connec
             session, event, load_principal(session, person, today), 1, now=before
         )
     registrations_service.cancel(session, event, load_principal(session, people[2], today), before)
+    session.commit()
+    assert mail_service.send_pending(connection) == 3  # each registration's confirmation
+    smtp.messages.clear()
     event.cancelled_at = before
     session.add(event)
     assert event_mail.send_reminders(session, now=at(DAY - timedelta(days=1))).events == 0

@@ -433,7 +433,7 @@ def test_cancelling_tells_the_registered_by_mail(session, connection, smtp, worl
     calendar_service.cancel_event(session, shown, world.management)
     session.commit()
     mail_service.send_pending(connection)
-    [mail] = smtp.to(world.resident.person.email)
+    [_confirmation, mail] = smtp.to(world.resident.person.email)
     assert shown.title_fi in str(mail["Subject"])
 
 

@@ -153,7 +153,8 @@ def test_each_step_mails_the_right_people(session, connection, smtp, world):
     assert len(chair_mail) == 3  # kick-off, proposal, confirmation
     assert any("Proposal text" in text for text in chair_mail)
     management_mail = [smtp.text_of(m) for m in smtp.to(world["management"].email)]
-    assert len(management_mail) == 1 and "Statement text" in management_mail[0]
+    # The company cycle's kick-off (management prepares its proposal), and the statement.
+    assert len(management_mail) == 2 and any("Statement text" in t for t in management_mail)
     resident_mail = [smtp.text_of(m) for m in smtp.to(world["resident"].email)]
     assert len(resident_mail) == 1 and "Taken in" in resident_mail[0]
     yte_mail = smtp.to(world["yte"].email)
@@ -365,3 +366,97 @@ def test_a_revision_from_an_old_version_does_not_overwrite(session, world):
         )
     stored = session.exec(select(BudgetCycle.proposal_text).where(BudgetCycle.id == cycle.id)).one()
     assert stored == "Revised once"
+
+
+def _mailed(session, cycle, move) -> dict[int, str]:
+    """Who was mailed about a move, with the mail's text."""
+    from app.models.mail import Delivery
+
+    rows = session.exec(
+        select(Delivery).where(Delivery.message_key == f"budget-cycle:{cycle.id}:{move}")
+    )
+    return {d.person_id: d.body_text for d in rows if d.person_id is not None}
+
+
+def test_each_move_reaches_whoever_acts_next_and_who_else_is_concerned(session, world):
+    """The table cycle_steps.TOLD walked for a house: the actor never hears of their own move."""
+    cycle = world["cycle"]
+    chair, manager, management = world["chair"], world["manager"], world["management"]
+    resident = world["resident"]
+    kickoff = _mailed(session, cycle, "kickoff")
+    assert set(kickoff) == {manager.id, chair.id}
+    assert (
+        fi(
+            "Prepare the budget and usage-charge proposal in the portal by %(date)s; "
+            "the statement on it is due on %(statement)s.",
+            date="",
+            statement="",
+        )[:20]
+        in (kickoff[manager.id])
+    )
+    # step, actor, who acts next, who else is told, who is not told
+    steps = [
+        ("proposal", manager, [chair], [], [manager, resident, management]),
+        ("statement", chair, [management], [manager], [chair, resident]),
+        ("confirmation", management, [], [manager, chair, resident], [management]),
+        ("evaluation", management, [], [manager, chair], [management, resident]),
+    ]
+    for move, actor, acts, others, untold in steps:
+        budget_cycle.advance(
+            session, cycle, move, "Teksti", actor.id, charge="11,80" if move == "proposal" else ""
+        )
+        mailed = _mailed(session, cycle, move)
+        assert {p.id for p in acts + others} <= set(mailed), move
+        assert not {p.id for p in untold} & set(mailed), move
+    # The property manager who wrote the proposal hears of the statement, without being asked
+    # to confirm; management is asked.
+    statement = _mailed(session, cycle, "statement")
+    confirm = fi("Confirm the budget by %(date)s.", date="")[:12]
+    assert confirm in statement[management.id] and confirm not in statement[manager.id]
+
+
+def test_the_steps_await_whoever_acts_next_on_their_front_page_overdue_flagged(session, world):
+    from app.services.finances import cycle_mail, cycle_steps
+    from app.services.overview import home
+
+    cycle = world["cycle"]
+    for days, name in enumerate(("proposal_due", "statement_due", "confirmation_due"), 1):
+        setattr(cycle, name, TODAY + timedelta(days=10 * days))
+    session.add(cycle)
+    manager = _who(session, world["manager"])
+    texts = [t.text for t in cycle_mail.tasks_for(session, manager, TODAY)]
+    assert any("Aallokko" in t for t in texts)
+    late = cycle.proposal_due + timedelta(days=1)
+    (task,) = [t for t in cycle_mail.tasks_for(session, manager, late) if "Aallokko" in t.text]
+    assert task.overdue and task.url == f"/budget-cycles/{cycle.id}"
+    assert cycle_steps.overdue(cycle, late) and not cycle_steps.overdue(cycle, TODAY)
+    front = home.tasks(session, manager, datetime.combine(late, time(12), tzinfo=UTC))
+    assert any(t.overdue and "Aallokko" in t.text for t in front)
+
+    budget_cycle.advance(session, cycle, "proposal", "Ehdotus", world["manager"].id, charge="12")
+    chair = _who(session, world["chair"])
+    assert [t.url for t in cycle_mail.tasks_for(session, chair, TODAY)] == [
+        f"/budget-cycles/{cycle.id}"
+    ]
+    assert not [t for t in cycle_mail.tasks_for(session, manager, TODAY) if "Aallokko" in t.text]
+    # A statement given after its deadline is marked late.
+    cycle.statement_due = TODAY - timedelta(days=2)
+    budget_cycle.advance(session, cycle, "statement", "Lausunto", world["chair"].id)
+    assert cycle_steps.statement_late(cycle)
+    boss = _who(session, world["management"])
+    grouped = cycle_mail.tasks_for(session, boss, TODAY)
+    assert any(t.url == f"/budget-cycles?year={YEAR}" for t in grouped)
+
+
+def test_the_proposal_shows_the_change_from_the_present_charge(session, world):
+    house, cycle = world["house"], world["cycle"]
+    house.floor_area, house.apartments = Decimal("3000"), 50  # 60 m² on average
+    session.add(house)
+    finance_entries.set_usage_charge(
+        session, house.id, cycle.effective_from - timedelta(days=400), Decimal("10.00"), None
+    )
+    budget_cycle.advance(session, cycle, "proposal", "Ehdotus", world["manager"].id, charge="11")
+    change = finance_budgets.charge_change(session, house, cycle)
+    assert change is not None
+    assert change.present == Decimal("10.00") and change.percent == Decimal("10.0")
+    assert change.area == Decimal("60") and change.monthly == Decimal("60.00")

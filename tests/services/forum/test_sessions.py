@@ -260,6 +260,32 @@ def test_publishing_again_needs_a_change_and_then_mails_the_update(
     assert "Surveys" in smtp.text_of(smtp.to(world.yte.email)[1])
 
 
+def test_a_removed_item_marks_the_agenda_changed_and_the_update_says_what_changed(
+    session, connection, world, smtp
+):
+    forum_session = make_forum_session(session, days_ahead=10)
+    boss = principal(session, world.management)
+    add(session, forum_session, world.management, "Budget")
+    gone = add(session, forum_session, world.management, "Parking")
+    add(session, forum_session, world.management, "Surveys")
+    minutes_service.publish_agenda(session, forum_session, boss)
+    assert forum_agenda.changes_since_publication(session, forum_session) == []
+    forum_session.agenda_published_at -= timedelta(seconds=5)
+    forum_agenda.remove_item(session, forum_session, gone, boss)
+    assert forum_service.changed_since_publication(forum_session)
+    changes = forum_agenda.changes_since_publication(session, forum_session)
+    assert changes == [forum_agenda.AgendaChange("removed", "Parking")]
+    removed = fi("Removed: %(title)s", title="Parking")
+    minutes_service.publish_agenda(session, forum_session, boss)
+    assert not forum_service.changed_since_publication(forum_session)
+    session.commit()
+    mail_service.send_pending(connection)
+    mail_service.send_pending(connection)
+    update = smtp.to(world.yte.email)[-1]
+    assert removed in smtp.text_of(update)
+    assert fi("What changed:") in smtp.text_of(update)
+
+
 def test_an_empty_agenda_is_not_published(session, world):
     forum_session = make_forum_session(session, days_ahead=10)
     with pytest.raises(ValidationFailed):
@@ -314,7 +340,9 @@ def minutes(item, **fields):
     return MinutesInput(**values)
 
 
-def test_a_decision_answers_a_submitted_initiative_and_tells_its_followers(session, world):
+def test_a_decision_answers_the_initiative_when_the_minutes_are_published_not_before(
+    session, world
+):
     initiative = make_initiative(session, world.yte, state=State.submitted)
     follower = make_chair(session, make_house(session))
     following.follow(session, initiative, world.yte.id)
@@ -330,7 +358,16 @@ def test_a_decision_answers_a_submitted_initiative_and_tells_its_followers(sessi
         follow_up_due=today() + timedelta(days=30),
     )
     result = minutes_service.record(session, forum_session, item, data, boss)
-    assert result.answered and result.note == ""
+    # A draft: the initiative is as it was and nobody has been told anything.
+    assert not result.answered and result.note == ""
+    assert initiative.state == State.submitted and initiative.answer == ""
+    for person in (world.yte, follower):
+        told = session.exec(select(Notification).where(Notification.person_id == person.id))
+        assert told.all() == []
+    assert session.exec(select(Delivery)).all() == []
+
+    published = minutes_service.publish_minutes(session, forum_session, boss)
+    assert published.answered == [initiative] and published.notes == []
     assert initiative.state == State.answered
     assert initiative.outcome == Outcome.accepted
     assert initiative.answer == "The lights are renewed in May."
@@ -350,6 +387,12 @@ def test_a_decision_answers_a_submitted_initiative_and_tells_its_followers(sessi
         assert len(told) == 2
         mails = session.exec(select(Delivery).where(Delivery.person_id == person.id)).all()
         assert any("The lights are renewed in May." in d.body_text for d in mails)
+    # The follow-up owner is told what to do and by when.
+    (task,) = session.exec(
+        select(Delivery).where(Delivery.message_key.endswith(f":follow-up:{item.id}"))
+    ).all()
+    assert task.person_id == world.management.id
+    assert "Order the lights" in task.body_text
     assert item.recorded_at is not None and item.follow_up_owner_id == world.management.id
 
 
@@ -359,31 +402,31 @@ def test_minutes_of_a_withdrawn_initiative_are_kept_but_the_initiative_is_not_ch
     initiative = make_initiative(session, world.yte, state=State.withdrawn)
     forum_session, item = held_session_with(session, world, initiative)
     data = minutes(item, decision="Not needed any more.", outcome=Outcome.rejected)
-    result = minutes_service.record(
-        session, forum_session, item, data, principal(session, world.management)
-    )
+    boss = principal(session, world.management)
+    result = minutes_service.record(session, forum_session, item, data, boss)
     assert not result.answered
-    assert "was not changed" in result.note and "Withdrawn" in result.note
+    assert "will not change" in result.note and "Withdrawn" in result.note
+    published = minutes_service.publish_minutes(session, forum_session, boss)
+    assert published.answered == []
+    assert len(published.notes) == 1 and "Withdrawn" in published.notes[0]
     assert initiative.state == State.withdrawn and initiative.answer == ""
     saved = session.get(AgendaItem, item.id)
     assert saved.decision == "Not needed any more." and saved.outcome == Outcome.rejected
 
 
-def test_saving_the_same_decision_again_does_not_complain(session, world):
+def test_saving_a_decision_again_before_publication_is_only_a_draft(session, world):
     initiative = make_initiative(session, world.yte, state=State.received)
     forum_session, item = held_session_with(session, world, initiative)
     boss = principal(session, world.management)
-    data = minutes(item, decision="Yes.", outcome=Outcome.accepted)
-    minutes_service.record(session, forum_session, item, data, boss)
-    again = minutes_service.record(
+    minutes_service.record(
         session, forum_session, item, minutes(item, decision="Yes.", outcome=Outcome.accepted), boss
     )
-    assert again.note == ""
     changed = minutes_service.record(
         session, forum_session, item, minutes(item, decision="No.", outcome=Outcome.rejected), boss
     )
-    assert "was not changed" in changed.note
-    assert initiative.answer == "Yes."
+    assert changed.note == ""
+    minutes_service.publish_minutes(session, forum_session, boss)
+    assert initiative.answer == "No." and initiative.outcome == Outcome.rejected
 
 
 def test_minutes_on_a_stale_version_conflict(session, world):

@@ -16,7 +16,7 @@ from app.models.initiatives import (
     State,
 )
 from app.models.mail import Delivery
-from app.models.people import Language
+from app.models.people import Language, StaffKind
 from app.models.types import utcnow
 from app.services.access.roles import load_principal
 from app.services.initiatives import following, notifications, transitions
@@ -30,6 +30,7 @@ from tests.support import (
     make_manager,
     make_person,
     make_resident,
+    make_staff,
 )
 
 
@@ -176,3 +177,35 @@ def test_the_mail_is_in_the_followers_language_and_escaped_in_html(session, conn
     assert "Valot <b>nyt</b>" in smtp.text_of(message)
     [chairs] = smtp.to(chair.email)
     assert '<html lang="fi">' in str(chairs.get_body(preferencelist=("html",)).get_content())
+
+
+def test_the_mail_speaks_to_the_filer_the_recipient_and_a_follower_each_in_their_role(
+    session, connection, smtp
+):
+    house = make_house(session)
+    manager = make_manager(session, house)
+    manager.language = Language.en
+    filer = make_resident(session, house, make_person(session, language=Language.en))
+    member = make_resident(session, house, make_person(session, language=Language.en))
+    make_committee(session, house, [(filer, Position.chair), (member, Position.member)])
+    admin = make_staff(session, StaffKind.admin)
+    initiative = make_initiative(session, filer, house, State.submitted)
+    for person in (filer, member, manager):
+        following.follow(session, initiative, person.id)
+    # An administrator acknowledges it for the manager, so the manager is told too.
+    transitions.transition(session, initiative, "receive", principal(session, admin), utcnow())
+    deliver(session, connection)
+
+    title = initiative.title
+    expected = {
+        filer.email: f"Your initiative “{title}” is now: Received.",
+        manager.email: f"The initiative “{title}” addressed to you is now: Received.",
+        member.email: f"The initiative “{title}” that you follow is now: Received.",
+    }
+    for email, sentence in expected.items():
+        [message] = smtp.to(email)
+        assert sentence in smtp.text_of(message)
+        html = message.get_body(preferencelist=("html",)).get_content()
+        assert sentence in html
+        others = set(expected.values()) - {sentence}
+        assert not any(other in smtp.text_of(message) for other in others)

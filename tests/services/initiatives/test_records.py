@@ -174,17 +174,18 @@ def test_a_haso_yte_member_files_a_company_draft(world):
 # ---- followers on submit -------------------------------------------------------------------
 
 
-def test_on_submit_the_house_committee_follows_and_is_told(world):
+def test_on_submit_the_house_committee_and_the_property_manager_follow_and_are_told(world):
     initiative = initiatives_service.create(
         world.session, house_input(world), world.user("member_a")
     )
     transitions.transition(world.session, initiative, "submit", world.user("member_a"))
     chair, member = world.people["chair_a"].id, world.people["member_a"].id
-    assert follower_ids(world, initiative) == {chair, member}
+    manager = world.people["manager_a"].id
+    assert follower_ids(world, initiative) == {chair, member, manager}
     told = world.session.exec(
         select(Notification.person_id).where(Notification.initiative_id == initiative.id)
     ).all()
-    assert told == [chair]  # not the one who acted
+    assert sorted(told) == sorted([chair, manager])  # not the one who acted
 
 
 def test_on_submit_haso_yte_follows_a_company_initiative(world):
@@ -193,7 +194,9 @@ def test_on_submit_haso_yte_follows_a_company_initiative(world):
         world.session, house_input(world, scope=Scope.company), yte
     )
     transitions.transition(world.session, initiative, "submit", yte)
-    assert follower_ids(world, initiative) == {world.people["yte"].id, world.people["yte2"].id}
+    body = {world.people["yte"].id, world.people["yte2"].id}
+    # Haso-yte follows, and management, to whom a company initiative is addressed.
+    assert follower_ids(world, initiative) == body | {world.people["management"].id}
 
 
 def test_follow_and_unfollow_are_idempotent(world):

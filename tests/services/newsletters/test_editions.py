@@ -23,6 +23,7 @@ from app.models.types import utcnow
 from app.services.access.roles import load_principal
 from app.services.mail import delivery as mail_service
 from app.services.mail import preferences, unsubscribe
+from app.services.newsletters import content as newsletter_content
 from app.services.newsletters import editions as service
 from app.services.newsletters import sending as newsletter_audience
 from tests.support import (
@@ -257,12 +258,15 @@ def test_schedule_at_a_helsinki_time_or_now(session, world):
     newsletter = draft(session, world)
     boss = who(session, world.management)
     now = datetime(2031, 3, 1, 10, 0, tzinfo=utcnow().tzinfo)
-    service.schedule(session, newsletter, boss, 1, datetime(2031, 3, 2, 9, 0), now)
+    everyone = 5  # the residents of both houses
+    service.schedule(
+        session, newsletter, boss, 1, datetime(2031, 3, 2, 9, 0), now, confirm_recipients=everyone
+    )
     assert newsletter.status == NewsletterStatus.scheduled
     assert newsletter.scheduled_at == datetime(2031, 3, 2, 7, 0, tzinfo=now.tzinfo)  # UTC+2
     service.cancel(session, newsletter, boss, 2, now)
     assert (newsletter.status, newsletter.scheduled_at) == (NewsletterStatus.cancelled, None)
-    service.schedule(session, newsletter, boss, 3, None, now)
+    service.schedule(session, newsletter, boss, 3, None, now, confirm_recipients=everyone)
     assert newsletter.scheduled_at == now
     actions = session.exec(
         select(AuditEntry.action).where(AuditEntry.entity == "newsletter").order_by(AuditEntry.id)
@@ -350,14 +354,15 @@ def test_the_audience_is_resolved_when_sending_without_those_who_opted_out(sessi
         assert "/account/notifications" in row.body_text
     # Each copy is exactly what rendering it for that reader alone gives (the copies are made
     # from one rendering per language with the reader's own unsubscribe address put in).
-    context = newsletter_audience.content(session, newsletter, utcnow()).context()
+    found = newsletter_content.content(session, newsletter, utcnow())
     for row in rows:
         person = session.get(Person, row.person_id)
         alone = mail_service.render(
             newsletter_audience.TEMPLATE,
             person.language.value,
+            person=person,
             unsubscribe_url=row.unsubscribe_url,
-            **context,
+            **found.context(person.language.value),
         )
         assert (row.subject, row.body_text, row.body_html) == alone
         assert f'href="{escape(row.unsubscribe_url)}"' in row.body_html
@@ -399,7 +404,7 @@ def test_an_audience_empty_at_sending_time_is_recorded(session, world):
         NewsletterCreate(kind=NewsletterKind.house, house_id=house.id, title="X", body_md="Hei"),
         who(session, manager),
     )
-    service.schedule(session, bulletin, who(session, manager), 1)
+    service.schedule(session, bulletin, who(session, manager), 1, confirm_recipients=1)
     preferences.choose(session, resident.id, Topic.house_bulletin, Frequency.off)
     bulletin.scheduled_at = utcnow() - timedelta(seconds=1)
     session.add(bulletin)
@@ -473,7 +478,7 @@ def test_coming_events_fit_the_audience(session, world):
 
     def ids(kind, house=None):
         newsletter = draft(session, world, kind, house, include_events=True)
-        return [e.id for e in newsletter_audience.coming_events(session, newsletter, now)]
+        return [e.id for e in newsletter_content.coming_events(session, newsletter, now)]
 
     assert ids(NewsletterKind.chairs) == [chairs_event.id]
     assert ids(NewsletterKind.residents) == [everyone.id]
@@ -511,7 +516,7 @@ def test_answered_initiatives_fit_the_audience(session, world):
 
     def ids(kind, house=None):
         newsletter = draft(session, world, kind, house, include_initiatives=True)
-        return {i.id for i in newsletter_audience.answered_initiatives(session, newsletter, now)}
+        return {i.id for i in newsletter_content.answered_initiatives(session, newsletter, now)}
 
     assert ids(NewsletterKind.chairs) == {company.id, rejected.id}
     # Residents may not see the company's initiatives, so their newsletter lists none.
@@ -581,16 +586,18 @@ def test_the_archive_lists_what_a_person_may_read(session, world):
 
 def test_a_preview_shows_the_mail_with_unsaved_changes(session, world):
     newsletter = draft(session, world)
-    unsaved = newsletter_audience.with_changes(
+    unsaved = newsletter_content.with_changes(
         newsletter,
         title="Uusi otsikko",
         body_md="Uusi <script>x()</script> **teksti**",
         include_events=False,
         include_initiatives=False,
     )
-    html = newsletter_audience.preview(session, unsaved, world.management, utcnow())
-    assert "Uusi otsikko" in html and "<strong>teksti</strong>" in html
-    assert "<script>" not in html
+    shown = newsletter_audience.preview(session, unsaved, world.management, utcnow())
+    assert [p.lang for p in shown] == ["fi", "sv", "en"]  # the viewer's language first
+    for preview in shown:
+        assert "Uusi otsikko" in preview.html and "<strong>teksti</strong>" in preview.html
+        assert "<script>" not in preview.html
     assert newsletter.title == "Kevään uutiset"  # nothing saved
     stored = select(Newsletter).where(Newsletter.title == "Uusi otsikko")
     assert session.exec(stored).first() is None

@@ -67,3 +67,31 @@ def test_a_calendar_parses_back_with_every_field():
     assert vevent.decoded("DTEND") == START + timedelta(hours=2)
     assert vevent.decoded("DTSTAMP") == START - timedelta(days=10)
     assert "DTSTART:20270315T160000Z" in text
+
+
+def test_an_invitation_names_its_method_organiser_and_attendee():
+    event = ics.Event(
+        uid="calendar-event-3@example.com",
+        start=START,
+        end=START + timedelta(hours=2),
+        summary="Turvallisuusilta",
+        sequence=4,
+        organizer=ics.Address('Haso; "Asukas", yhteistyö', "noreply@example.com"),
+        attendees=[ics.Address("Virtanen, Aino", "aino@example.com", "ACCEPTED")],
+    )
+    text = ics.calendar([event], method=ics.REQUEST)
+    parsed = icalendar.Calendar.from_ical(text)
+    assert str(parsed["METHOD"]) == "REQUEST"
+    [vevent] = parsed.walk("VEVENT")
+    assert int(vevent["SEQUENCE"]) == 4
+    assert str(vevent["ORGANIZER"]) == "mailto:noreply@example.com"
+    # A name with ; , : or quotes stays one parameter value.
+    assert vevent["ORGANIZER"].params["CN"] == "Haso; 'Asukas', yhteistyö"
+    assert str(vevent["ATTENDEE"]) == "mailto:aino@example.com"
+    assert vevent["ATTENDEE"].params["CN"] == "Virtanen, Aino"
+    assert vevent["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
+    assert vevent["ATTENDEE"].params["RSVP"] == "FALSE"
+    assert "METHOD:CANCEL" in ics.calendar([event], method=ics.CANCEL)
+    assert "METHOD:PUBLISH" in ics.calendar([event])
+    with pytest.raises(ValueError):
+        ics.calendar([event], method="REPLY")
