@@ -4,6 +4,9 @@ answers it, and the chair evaluates the outcome."""
 import re
 from typing import Any
 
+from sqlalchemy import text
+
+from app.db import make_engine
 from tests.browser.support import CHAIR, MANAGER, Server, run_axe, settle, tab_to
 
 TITLE = "Pihavalaistus kuntoon (selainpolku)"
@@ -36,6 +39,18 @@ def test_chair_files_manager_answers_chair_evaluates(browse: Any, server: Server
     settle(server)
     assert _move(chair, "submit").count() == 0
     assert _move(chair, "withdraw").count() == 1
+    # The property manager it is addressed to is told at once, what to do and by when.
+    engine = make_engine(server.database_url)
+    try:
+        with engine.connect() as conn:
+            told = conn.execute(
+                text("SELECT subject, body_text FROM delivery WHERE recipient = :to"),
+                {"to": MANAGER},
+            ).all()
+    finally:
+        engine.dispose()
+    mails = [body for _subject, body in told if TITLE in body]
+    assert mails and "Kuittaa se vastaanotetuksi portaalissa" in mails[-1]
 
     # The property manager acknowledges it and publishes the answer.
     manager = browse(MANAGER)
