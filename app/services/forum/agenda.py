@@ -257,9 +257,7 @@ class AgendaChange:
     title: str = ""
 
 
-def changes_since_publication(
-    session: Session, forum_session: ForumSession
-) -> list[AgendaChange]:
+def changes_since_publication(session: Session, forum_session: ForumSession) -> list[AgendaChange]:
     """What changed in the agenda since it was last published, from the audit log: items
     added, removed, changed or moved, and the session's own time, place or link."""
     assert forum_session.id is not None
