@@ -149,6 +149,9 @@ class CalendarEvent(SQLModel, table=True):
     forum_session_id: int | None = Field(
         default=None, foreign_key="forum_session.id", ondelete="SET NULL"
     )
+    # The record an entry is shown from ("election:12:voting", "budget-cycle:5:statement"):
+    # written and kept in step by that record (app/services/calendar/linked.py).
+    source: str | None = Field(default=None, max_length=60, unique=True)
     created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

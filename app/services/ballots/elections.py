@@ -24,12 +24,14 @@ from app.models.ballots import (
     ElectionDelegate,
     ElectionPurpose,
 )
-from app.models.calendar import CalendarEvent, EventKind
+from app.models.calendar import Audience, CalendarEvent, EventKind
 from app.models.houses import House
+from app.models.participation import Participation
 from app.models.people import Person
 from app.models.types import local_date
 from app.services.ballots import sealing
 from app.services.bodies import yte as yte_service
+from app.services.calendar import linked as calendar_linked
 from app.services.platform import audit
 
 
@@ -153,7 +155,44 @@ def create_election(
     session.add(election)
     session.flush()
     audit.record(session, actor_id, "create", election)
+    show_in_calendar(session, election, actor_id)
     return election, counting_key
+
+
+def show_in_calendar(session: Session, election: Election, actor_id: int | None) -> None:
+    """The nomination and the voting in the chairs' calendars, from the election itself."""
+    title = election.title
+    periods = {
+        "nomination": (
+            {
+                "fi": f"Ehdokasasettelu: {title}",
+                "sv": f"Kandidatnominering: {title}",
+                "en": f"Nomination: {title}",
+            },
+            election.nomination_opens_on,
+            election.nomination_closes_on,
+        ),
+        "voting": (
+            {"fi": f"Äänestys: {title}", "sv": f"Röstning: {title}", "en": f"Voting: {title}"},
+            election.voting_opens_on,
+            election.voting_closes_on,
+        ),
+    }
+    for name, (titles, first, last) in periods.items():
+        starts_at, ends_at = calendar_linked.whole_days(first, last)
+        calendar_linked.show_entry(
+            session,
+            f"election:{election.id}:{name}",
+            calendar_linked.Entry(
+                kind=EventKind.election,
+                titles=titles,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                audience=Audience.all_chairs,
+                participation=Participation.decision,
+            ),
+            actor_id,
+        )
 
 
 def election_events(session: Session, today: date) -> list[CalendarEvent]:
@@ -163,6 +202,7 @@ def election_events(session: Session, today: date) -> list[CalendarEvent]:
         select(CalendarEvent)
         .where(
             CalendarEvent.kind == EventKind.election,
+            col(CalendarEvent.source).is_(None),  # not an election's own entries
             col(CalendarEvent.id).not_in(taken),
         )
         .order_by(col(CalendarEvent.starts_at))

@@ -15,15 +15,40 @@ from sqlmodel import Session, col, select
 
 from app.errors import ValidationFailed
 from app.i18n import _
-from app.models.calendar import CalendarEvent, EventTemplate
+from app.models.calendar import Audience, CalendarEvent, EventKind, EventTemplate
 from app.models.finances import BudgetCycle, CycleStep
 from app.models.houses import House
 from app.models.types import local_date, utcnow
+from app.services.calendar import linked as calendar_linked
 from app.services.finances import budgets as finance_budgets
 from app.services.finances import cycle_mail
 from app.services.finances import entries as finance_entries
 from app.services.finances.cycle_steps import MOVES, PARTICIPATION, deadline
 from app.services.platform import audit, versioning
+
+
+def _show_statement_deadline(session: Session, cycle: BudgetCycle, actor_id: int | None) -> None:
+    """The statement's deadline in the calendar of the committee (Haso-yte) that gives it."""
+    starts_at, ends_at = calendar_linked.whole_days(cycle.statement_due, cycle.statement_due)
+    company = cycle.house_id is None
+    calendar_linked.show_entry(
+        session,
+        f"budget-cycle:{cycle.id}:statement",
+        calendar_linked.Entry(
+            kind=EventKind.event,
+            titles={
+                "fi": f"Talousarviolausunnon määräpäivä {cycle.year}",
+                "sv": f"Sista dag för budgetutlåtandet {cycle.year}",
+                "en": f"Budget statement due {cycle.year}",
+            },
+            starts_at=starts_at,
+            ends_at=ends_at,
+            audience=Audience.yte if company else Audience.house_committee,
+            house_id=cycle.house_id,
+            participation=PARTICIPATION[CycleStep.statement],
+        ),
+        actor_id,
+    )
 
 
 def _event_day(session: Session, key: str, year: int, fallback: date) -> date:
@@ -89,6 +114,7 @@ def start(
         session.add(cycle)
         session.flush()
         audit.record(session, actor_id, "create", cycle)
+        _show_statement_deadline(session, cycle, actor_id)
         cycle_mail.notify(session, cycle, "kickoff", today, url)
         started.append(cycle)
     return started

@@ -136,3 +136,49 @@ def test_newsletter_slots_are_managements_tasks_not_residents_events(session):
     editor = load_principal(session, director, TODAY)
     ids = {e.id for e in calendar_service.upcoming(session, editor)}
     assert {slot.id, chairs_slot.id} <= ids
+
+
+def test_an_election_and_a_budget_deadline_show_in_the_calendar_from_their_records(session):
+    from app.models.ballots import ElectionCreate
+    from app.services.ballots import elections as elections_service
+    from app.services.finances import budget_cycle
+
+    house = make_house(session)
+    chair = make_chair(session, house)
+    resident = make_resident(session, house)
+    director = make_staff(session, StaffKind.management)
+    election, _key = elections_service.create_election(
+        session,
+        ElectionCreate(
+            title="Haso-yte 2028",
+            nomination_opens_on=TODAY + timedelta(days=5),
+            nomination_closes_on=TODAY + timedelta(days=15),
+            voting_opens_on=TODAY + timedelta(days=20),
+            voting_closes_on=TODAY + timedelta(days=22),
+        ),
+        director.id,
+    )
+    year = TODAY.year + 1
+    (cycle,) = [
+        c for c in budget_cycle.start(session, year, director.id, TODAY) if c.house_id == house.id
+    ]
+    chair_user = load_principal(session, chair, TODAY)
+    entries = {e.source: e for e in calendar_service.upcoming(session, chair_user, months=24)}
+    voting = entries[f"election:{election.id}:voting"]
+    assert local_date(voting.starts_at) == election.voting_opens_on
+    assert local_date(voting.ends_at - timedelta(seconds=1)) == election.voting_closes_on
+    assert f"election:{election.id}:nomination" in entries
+    statement = session.exec(
+        select(CalendarEvent).where(
+            CalendarEvent.source == f"budget-cycle:{cycle.id}:statement",
+            calendar_service.visible(chair_user),
+        )
+    ).one()
+    assert local_date(statement.starts_at) == cycle.statement_due
+    # A resident who is not on the committee sees neither the chairs' election nor the deadline.
+    resident_user = load_principal(session, resident, TODAY)
+    sources = {e.source for e in calendar_service.upcoming(session, resident_user, months=24)}
+    assert not {s for s in sources if s and (s.startswith("election:") or "budget" in s)}
+    # Such entries are never invited to by the calendar: their records mail for themselves.
+    assert voting.invitation_sent_at is not None and voting.reminders_sent_at is not None
+    assert elections_service.election_events(session, TODAY) == []
