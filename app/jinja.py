@@ -135,6 +135,16 @@ def fmt_signed(value: Decimal | float | int | None, digits: int = 0) -> str:
     return ("+" if value > 0 else "") + fmt_number(value, digits)
 
 
+def machine_time(value: datetime | date | None) -> str:
+    """A timestamp for a <time datetime> attribute: ISO 8601 to the second (a valid
+    global date and time string, which microseconds are not)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat()
+    return value.isoformat()
+
+
 def fmt_money(value: Decimal | None) -> str:
     """Euros, e.g. 1 234,56 € in Finnish."""
     if value is None:
@@ -173,6 +183,7 @@ def build_environment() -> Environment:
         date=fmt_date,
         datetime=fmt_datetime,
         timespan=fmt_timespan,
+        machine=machine_time,
         time=fmt_time,
         number=fmt_number,
         signed=fmt_signed,

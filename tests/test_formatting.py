@@ -111,3 +111,9 @@ def test_a_time_span_is_written_compactly_as_each_language_writes_it():
         assert fmt_timespan(start) == "ke 17.3.2027 klo 18.00"
         overnight = fmt_timespan(start, datetime(2027, 3, 18, 6, 0, tzinfo=UTC))
         assert overnight == "ke 17.3.2027 klo 18.00–to 18.3.2027 8.00"
+
+
+def test_machine_readable_times_are_valid_without_microseconds():
+    moment = datetime(2027, 3, 17, 16, 0, 5, 123456, tzinfo=UTC)
+    shown = show("fi", '<time datetime="{{ t | machine }}">', t=moment)
+    assert shown == '<time datetime="2027-03-17T16:00:05+00:00">'
