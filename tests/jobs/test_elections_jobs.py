@@ -82,7 +82,7 @@ def test_the_job_announces_asks_for_the_count_and_the_count_tells_the_results_on
     assert smtp.to(bystander.email) == []
     (asked,) = smtp.to(director.email)
     assert "Haso-yte 2032" in str(asked["Subject"])
-    assert f"/elections/{election.id}#count" in smtp.text_of(asked)
+    assert f"/elections/{election.id}?lang=fi#count" in smtp.text_of(asked)
 
 
 def test_the_job_is_registered():
@@ -137,7 +137,7 @@ def test_the_survey_job_mails_the_audience_once(session, connection, smtp, monke
     mail_service.send_pending(connection)
     [closed] = smtp.to(boss.email)
     assert "Siivouskysely" in str(closed["Subject"])
-    assert f"/surveys/{survey.id}#results" in smtp.text_of(closed)
+    assert f"/surveys/{survey.id}?lang=fi#results" in smtp.text_of(closed)
 
 
 def test_the_chairs_are_told_once_that_they_may_stand(session, monkeypatch):

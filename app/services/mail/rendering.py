@@ -6,6 +6,7 @@ set, the subject as its title) and the signature naming the sender, with links t
 and to the person's mail choices, in HTML and in text alike.
 """
 
+import re
 from email.utils import parseaddr
 from typing import Any
 
@@ -45,10 +46,38 @@ def signature(settings: Settings, has_account: bool) -> dict[str, str]:
     }
 
 
+# The query parameter with which a link from a mail names its reader's language (the
+# middleware's LANGUAGE_HINT): a page reached before logging in speaks the mail's language.
+LANGUAGE_HINT = "lang"
+
+
+def with_language(body: str, lang: str, html: bool) -> str:
+    """Every link into the portal in a mail's body, with the reader's language added (once)."""
+    base = get_settings().base_url.rstrip("/")
+    if not base:
+        return body
+    joiner = "&amp;" if html else "&"
+
+    def add(match: re.Match[str]) -> str:
+        url = match.group(0)
+        trail = url[len(url.rstrip(".,;:!?")) :]  # the sentence's punctuation, not the link's
+        url = url[: len(url) - len(trail)]
+        path, hashmark, fragment = url.partition("#")
+        # An unsubscribe address speaks its person's language by itself, and is put into each
+        # newsletter copy after rendering: left as it is.
+        if path.startswith(f"{base}/unsubscribe/") or re.search(rf"[?&;]{LANGUAGE_HINT}=", path):
+            return url + trail
+        sep = joiner if "?" in path else "?"
+        return f"{path}{sep}{LANGUAGE_HINT}={lang}{hashmark}{fragment}{trail}"
+
+    return re.sub(re.escape(base) + r"(?:/[^\s\"'<>)]*)?", add, body)
+
+
 def render(template: str, lang: str, **context: Any) -> tuple[str, str, str]:
     """Subject, plain text and HTML of mail/<template>, in a language, in the common layout.
 
     A text rendered for a digest (in_digest) is a part of another mail: it gets no signature.
+    Links into the portal carry the reader's language (with_language).
     """
     # A mail rendered once for many readers (a newsletter) names no person; a person without
     # an id is an outside address, not an account.
@@ -67,4 +96,4 @@ def render(template: str, lang: str, **context: Any) -> tuple[str, str, str]:
                 content=Markup(html.strip("\n")),  # noqa: S704
                 **frame,
             )
-    return subject, text, html
+    return subject, with_language(text, lang, False), with_language(html, lang, True)

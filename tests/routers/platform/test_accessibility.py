@@ -122,7 +122,8 @@ def test_anonymous_feedback_is_stored_and_reaches_the_administrators(
     [message] = smtp.to(admin.email)
     assert "Liten text" in smtp.text_of(message)
     assert "greta@example.com" in smtp.text_of(message)
-    assert "http://127.0.0.1:8000/admin/accessibility-feedback" in smtp.links(message)
+    feedback = "http://127.0.0.1:8000/admin/accessibility-feedback"
+    assert any(link.split("?")[0] == feedback for link in smtp.links(message))
 
 
 def test_a_logged_in_person_is_prefilled_and_known(client, session):

@@ -88,7 +88,8 @@ def test_the_receipt_reminder_reaches_the_property_manager_seven_days_before_and
         date=_medium(day(10)),
     )
     text = smtp.text_of(message)
-    assert f"{settings.base_url.rstrip('/')}/initiatives/{initiative.id}" in smtp.links(message)
+    address = f"{settings.base_url.rstrip('/')}/initiatives/{initiative.id}"
+    assert f"{address}?lang=fi" in smtp.links(message)  # the reader's language for the login
     assert fi("It is due on %(date)s.", date=long_date(day(10))) in text
     assert message.get_body(preferencelist=("html",)) is not None
 

@@ -72,14 +72,15 @@ def test_html_is_a_document_with_the_subject_as_title_and_the_signature(
     assert html.count("<body>") == 1 and html.rstrip().endswith("</html>")
     footer = html[html.index("<footer>") : html.index("</footer>")]
     assert "Asukasportaali · Haso" in footer
-    assert '<a href="https://portaali.example/">' in footer
-    assert '<a href="https://portaali.example/account/notifications">' in footer
+    # Links into the portal name the reader's language for pages reached before logging in.
+    assert '<a href="https://portaali.example/?lang=en">' in footer
+    assert '<a href="https://portaali.example/account/notifications?lang=en">' in footer
 
     text = smtp.text_of(message).replace("\r\n", "\n")
     body, _, signature = text.rpartition("\n-- \n")
     assert "Greta Lindqvist" in body and "Asukasportaali · Haso" in body
     assert "https://portaali.example/" in signature
-    assert "https://portaali.example/account/notifications" in signature
+    assert "https://portaali.example/account/notifications?lang=en" in signature
 
 
 def test_an_outside_address_gets_no_link_to_mail_choices(settings):
@@ -109,3 +110,21 @@ def test_every_mail_template_leaves_the_document_to_the_layout():
     for path in templates:
         source = path.read_text(encoding="utf-8").lower()
         assert "<html" not in source and "<body" not in source, path.name
+
+
+def test_every_link_into_the_portal_carries_the_readers_language():
+    from app.config import get_settings
+    from app.services.mail.rendering import with_language
+
+    base = get_settings().base_url.rstrip("/")
+    text = f"See {base}/initiatives/3. And {base}/surveys/2#results, {base}/x?lang=fi"
+    assert with_language(text, "sv", html=False) == (
+        f"See {base}/initiatives/3?lang=sv. And {base}/surveys/2?lang=sv#results, {base}/x?lang=fi"
+    )
+    html = (
+        f'<a href="{base}/budget-cycles?year=2027">x</a> <a href="https://elsewhere.example/">y</a>'
+    )
+    assert with_language(html, "en", html=True) == (
+        f'<a href="{base}/budget-cycles?year=2027&amp;lang=en">x</a> '
+        '<a href="https://elsewhere.example/">y</a>'
+    )
