@@ -11,6 +11,7 @@ entry never sends an invitation of its own.
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -22,6 +23,18 @@ from app.services.platform import audit
 
 MEETING_MINUTES = 120  # the length of a meeting's own entry
 _TITLES = {"fi": "Asukaskokous", "sv": "Boendemöte", "en": "Resident meeting"}
+
+
+def _save(
+    session: Session, event: CalendarEvent, before: dict[str, Any] | None, actor_id: int | None
+) -> None:
+    """Write an entry, audited as made (no snapshot before) or as changed."""
+    session.add(event)
+    session.flush()
+    if before is None:
+        audit.record(session, actor_id, "create", event)
+    else:
+        audit.record(session, actor_id, "update", event, before)
 
 
 def _placeholder(session: Session, meeting: ResidentMeeting) -> CalendarEvent | None:
@@ -76,12 +89,7 @@ def show_meeting(
     event.invitation_sent_at = event.invitation_sent_at or now  # the meeting invites
     event.adjusted_at = now
     event.updated_at = now
-    session.add(event)
-    session.flush()
-    if before is None:
-        audit.record(session, actor_id, "create", event)
-    else:
-        audit.record(session, actor_id, "update", event, before)
+    _save(session, event, before, actor_id)
     meeting.calendar_event_id = event.id
     session.add(meeting)
     session.flush()
@@ -144,10 +152,5 @@ def show_entry(session: Session, source: str, entry: Entry, actor_id: int | None
     event.invitation_sent_at = event.invitation_sent_at or now
     event.reminders_sent_at = event.reminders_sent_at or now
     event.updated_at = now
-    session.add(event)
-    session.flush()
-    if before is None:
-        audit.record(session, actor_id, "create", event)
-    else:
-        audit.record(session, actor_id, "update", event, before)
+    _save(session, event, before, actor_id)
     return event
