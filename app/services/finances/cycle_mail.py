@@ -4,6 +4,7 @@ concerned, as the table cycle_steps.TOLD says; reminders before each deadline.""
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.i18n import N_, _, ngettext
@@ -134,10 +135,20 @@ class CycleTask:
 def tasks_for(session: Session, user: Principal, today: date) -> list[CycleTask]:
     """The budget-cycle steps that await the person (cycle_steps.TOLD: who acts next), each with
     its deadline; management's, which concern every house, grouped per step."""
-    open_cycles = session.exec(
-        select(BudgetCycle).where(col(BudgetCycle.step) != CycleStep.evaluated)
-    ).all()
-    houses = dict(session.exec(select(House.id, House.name)).all())
+    query = select(BudgetCycle).where(col(BudgetCycle.step) != CycleStep.evaluated)
+    if not user.is_management:
+        # Only the cycles of the person's own houses (and the company's, for Haso-yte) can be
+        # theirs: a resident without such a role reads nothing.
+        own = user.manager_of | user.committee_of
+        if not own and not user.yte_member:
+            return []
+        of_own = col(BudgetCycle.house_id).in_(sorted(own))
+        query = query.where(
+            or_(of_own, col(BudgetCycle.house_id).is_(None)) if user.yte_member else of_own
+        )
+    open_cycles = session.exec(query).all()
+    wanted = {c.house_id for c in open_cycles if c.house_id is not None}
+    houses = dict(session.exec(select(House.id, House.name).where(col(House.id).in_(wanted))).all())
     found: list[CycleTask] = []
     grouped: dict[str, list[BudgetCycle]] = {}
     for cycle in open_cycles:
