@@ -12,9 +12,11 @@ from app import policies
 from app.config import get_settings
 from app.jinja import env
 from app.services.mail.reach import LANGUAGE_NAMES
+from app.services.overview.menu import site_menu
 
 # Pages show their buttons by the same predicates the routes enforce (mail never needs them).
 env.globals["policies"] = policies
+env.globals["site_menu"] = site_menu
 templates = Jinja2Templates(env=env)
 
 

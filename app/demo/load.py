@@ -16,7 +16,7 @@ from app.demo import finances as demo_finances
 from app.demo import initiatives as demo_initiatives
 from app.demo import plan as demo_plan
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
-from app.models.houses import House, Residency
+from app.models.houses import Apartment, House, Residency
 from app.models.meetings import ResidentMeeting
 from app.models.people import Language, Person, StaffRole
 from app.models.yte import YteMember, YteTerm
@@ -30,6 +30,7 @@ SINGULAR = {
     "houses": "house",
     "staff roles": "staff role",
     "residencies": "residency",
+    "apartments": "apartment",
     "resident meetings": "resident meeting",
     "committees": "committee",
     "committee seats": "committee seat",
@@ -86,6 +87,7 @@ def load(session: Session, today: date | None = None) -> str:
     houses = _houses(session, plan, people, added)
     _staff_roles(session, plan, people, added)
     _residencies(session, plan, people, houses, added)
+    _apartments(session, plan, houses, added)
     meetings = _meetings(session, plan, people, houses, added)
     _committees(session, plan, people, houses, meetings, added)
     _yte(session, plan, people, houses, added)
@@ -212,6 +214,26 @@ def _residencies(
                 )
             )
     _insert(session, added, "residencies", new)
+
+
+def _apartments(
+    session: Session, plan: demo_plan.Plan, houses: dict[str, House], added: dict[str, int]
+) -> None:
+    """Every apartment a demo residency names, with its floor area."""
+    ids = _ids(houses.values())
+    found = session.exec(select(Apartment).where(col(Apartment.house_id).in_(ids)))
+    known = {(a.house_id, a.label) for a in found}
+    new = []
+    for code, house_plan in plan.houses.items():
+        house_id = houses[code].id
+        assert house_id is not None
+        for label in sorted({apartment for _e, apartment, _t, _d in house_plan.residencies}):
+            if (house_id, label) in known:
+                continue
+            known.add((house_id, label))
+            area = demo_plan.apartment_area(code, label)
+            new.append(Apartment(house_id=house_id, label=label, floor_area_m2=area))
+    _insert(session, added, "apartments", new)
 
 
 def _meetings(

@@ -14,6 +14,7 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -397,6 +398,17 @@ class _Builder:
         body_chair = next((code for code in chosen if code not in named), None)
         body_chair = body_chair or next(iter(chosen), None)
         return [(chairs[code], code, code == body_chair) for code in chosen]
+
+
+# Apartment sizes (rooms) with their share of a house and their floor areas in m².
+APARTMENT_SIZES = ((0.2, 30.0, 40.0), (0.35, 45.0, 60.0), (0.3, 62.0, 80.0), (0.15, 82.0, 100.0))
+
+
+def apartment_area(house_code: str, apartment: str) -> Decimal:
+    """An apartment's floor area, 30–100 m² by its size, the same for it on every load."""
+    rng = random.Random(f"{SEED}:{house_code}:{apartment}")
+    _share, low, high = rng.choices(APARTMENT_SIZES, [size[0] for size in APARTMENT_SIZES])[0]
+    return Decimal(round(rng.uniform(low, high) * 2) / 2).quantize(Decimal("0.1"))
 
 
 def build_plan(today: date) -> Plan:

@@ -29,7 +29,7 @@ from app.models.finances import (
     UsageCharge,
 )
 from app.models.forum import AgendaItem, ForumSession
-from app.models.houses import House, Residency
+from app.models.houses import Apartment, House, Residency
 from app.models.initiatives import (
     Initiative,
     InitiativeAttachment,
@@ -99,6 +99,7 @@ __all__ = [
     "AuditEntry",
     "CommitteeMember",
     "Delivery",
+    "Apartment",
     "House",
     "LoginAttempt",
     "LoginLink",

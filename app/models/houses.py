@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Numeric
+from sqlalchemy import CheckConstraint, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.types import StrEnumType, UTCDateTime, utcnow
@@ -86,3 +86,25 @@ class ResidencyPublic(ResidencyBase):
     """A residency as the API shows it."""
 
     id: int
+
+
+class Apartment(SQLModel, table=True):
+    """An apartment of a house, named by the label its residencies give it (Residency.apartment).
+
+    A table of its own, not a column of the residency: the area belongs to the apartment, whoever
+    lives in it and however many residencies (co-holders, moves) name it.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("house_id", "label"),
+        CheckConstraint("floor_area_m2 > 0", name="floor_area_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    house_id: int = Field(foreign_key="house.id", ondelete="CASCADE")
+    # As the residents' import writes Residency.apartment (spacing tidied, upper case): "A 12".
+    label: str = Field(max_length=20)
+    floor_area_m2: Decimal | None = Field(default=None, sa_type=Numeric(5, 1))  # None: unknown
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: int = 1

@@ -1,19 +1,26 @@
 """Helpers of the browser suite: the served app, logged-in browser contexts and axe-core."""
 
+import json
+import os
 import re
+import shutil
 import sqlite3
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from app.config import ROOT
 from app.db import make_engine
 from app.demo.load import PASSWORD
 
 AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # The demo logins by role (app/demo/load.py); anonymous is None.
@@ -123,6 +130,24 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
         WCAG_TAGS,
     )
     return list(result["violations"])
+
+
+def nu_errors(files: list[Path]) -> list[dict[str, Any]]:
+    """The Nu HTML checker's errors on the files (vnu.jar from npm, run with Java)."""
+    if shutil.which("java") is None or not VNU_JAR.exists():
+        reason = "the Nu HTML checker needs Java and vnu.jar (npm ci)"
+        if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"PORTAL_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    result = subprocess.run(  # noqa: S603 - the checker from the project's npm packages
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json"]
+        + [str(f) for f in files],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    return [m for m in messages if m.get("type") == "error"]
 
 
 def describe(violations: list[dict[str, Any]]) -> str:

@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -19,13 +20,21 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 
 from app.db import make_engine
-from tests.browser.support import ROLES, BrowserSession, describe, run_axe, settle
+from tests.browser.support import (
+    ROLES,
+    BrowserSession,
+    describe,
+    nu_errors,
+    run_axe,
+    settle,
+)
 
 MAX_PAGES_PER_ROLE = 70
 
 # GET routes that are not HTML pages for people: downloads, feeds, machine endpoints.
 NOT_PAGES = {
     "/healthz": "health check (JSON)",
+    "/favicon.ico": "a redirect to the icon",
     "/openapi.json": "the API's schema (JSON)",
     "/dev/outbox": "exists only in debug mode",
     "/admin/import/example/{name}": "CSV example download",
@@ -146,6 +155,52 @@ class Crawl:
     visited: dict[str, str] = field(default_factory=dict)  # route → the address visited
     violations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)  # address → HTTP status >= 400
+    sideways: dict[str, str] = field(default_factory=dict)  # address → what overflows, where
+    html: dict[str, str] = field(default_factory=dict)  # address → the HTML as served
+
+
+# The widths every page must fit without scrolling sideways: a small phone (also the desktop
+# at 400 % zoom) and a 1280 px window at 200 % zoom.
+NARROW_WIDTHS = (320, 640)
+DESKTOP = {"width": 1280, "height": 900}
+
+OVERFLOW_JS = """() => {
+    const root = document.documentElement;
+    const width = root.clientWidth;
+    if (root.scrollWidth <= width) return null;
+    const wide = [...document.body.querySelectorAll('*')]
+        .filter(el => el.getBoundingClientRect().right > width + 1)
+        .filter(el => ![...el.children].some(c => c.getBoundingClientRect().right > width + 1))
+        .slice(0, 4)
+        .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+            + (el.className && typeof el.className === 'string'
+                ? '.' + el.className.trim().split(/\\s+/).join('.') : ''));
+    // Text running past the edge (a long word) belongs to no wider element: name its words.
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    while (wide.length < 6 && walker.nextNode()) {
+        range.selectNodeContents(walker.currentNode);
+        if (range.getBoundingClientRect().right > width + 1) {
+            const words = walker.currentNode.textContent.trim().slice(0, 40);
+            if (words) wide.push(`"${words}" in ${walker.currentNode.parentElement.tagName}`);
+        }
+    }
+    return `scrollWidth ${root.scrollWidth} > ${width}: ${wide.join(', ') || '(no element)'}`;
+}"""
+
+
+def sideways(page: Any) -> str | None:
+    """What makes the page scroll sideways at the narrow widths, or None when nothing does."""
+    found = []
+    try:
+        for width in NARROW_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            overflow = page.evaluate(OVERFLOW_JS)
+            if overflow:
+                found.append(f"at {width} px {overflow}")
+    finally:
+        page.set_viewport_size(DESKTOP)
+    return "; ".join(found) or None
 
 
 def crawl(server: Any, browser: Any, role: str) -> Crawl:
@@ -191,9 +246,13 @@ def crawl(server: Any, browser: Any, role: str) -> Crawl:
                 result.errors[path] = status
             if "text/html" not in (response.headers.get("content-type", "") if response else ""):
                 continue
+            result.html[path] = response.text() if response else page.content()
             violations = run_axe(page)
             if violations:
                 result.violations[path] = violations
+            overflow = sideways(page)
+            if overflow:
+                result.sideways[path] = overflow
             hrefs = page.eval_on_selector_all(
                 "header a[href], main a[href]:not([download]), footer a[href]",
                 "links => links.map(a => a.getAttribute('href'))",
@@ -237,6 +296,31 @@ def test_no_wcag_violations(crawls: Any, role: str) -> None:
         f"{path}:\n{describe(violations)}" for path, violations in result.violations.items()
     )
     assert not result.violations, f"WCAG 2.1 A/AA violations for {role}:\n{report}"
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_no_sideways_scrolling(crawls: Any, role: str) -> None:
+    """Every page fits 320 px and a desktop at 200 % zoom without scrolling sideways."""
+    result = crawls(role)
+    report = "\n".join(f"  {path}: {where}" for path, where in result.sideways.items())
+    assert not result.sideways, f"pages that scroll sideways for {role}:\n{report}"
+
+
+def test_valid_html(crawls: Any, tmp_path: Path) -> None:
+    """The Nu HTML checker finds no errors on any page of any role's crawl."""
+    pages: dict[str, str] = {}
+    for role in ROLES:
+        for path, html in crawls(role).html.items():
+            name = f"page{len(pages)}.html"
+            (tmp_path / name).write_text(html, encoding="utf-8")
+            pages[name] = f"{role} {path}"
+    errors = nu_errors(sorted(tmp_path.glob("*.html")))
+    report = "\n".join(
+        f"  {pages[Path(urlsplit(e['url']).path).name]} line {e.get('lastLine')}: {e['message']}"
+        f"\n      {e.get('extract', '').strip()}"
+        for e in errors
+    )
+    assert not errors, f"the Nu HTML checker found {len(errors)} errors:\n{report}"
 
 
 @pytest.mark.parametrize("role", list(ROLES))

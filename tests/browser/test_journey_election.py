@@ -17,6 +17,7 @@ from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.services.ballots import counting, elections
 from app.services.bodies import yte as yte_service
 from tests.browser.support import CHAIR, Server, run_axe, settle, tab_to
+from tests.support import fi
 
 TITLE = "Haso-yten vaali (selaintesti)"
 MAX_CHOICES = 3
@@ -95,13 +96,21 @@ def test_chair_votes_for_the_house_and_checks_the_receipt(
     election, counting_key = election_and_key
     page = browse(CHAIR)
     page.goto("/")
-    page.locator("header a[href='/elections']").first.click()
+    # The main menu groups the ways to take part: open the group, then its link.
+    page.locator("nav.site-nav summary", has_text="Osallistu").click()
+    page.locator("nav.site-nav a[href='/elections']").click()
     page.wait_for_load_state()
     page.locator(f"main a[href='/elections/{election}']").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == TITLE
     ballot = page.locator("#ballot form")
     assert ballot.is_visible()
+    # Where the election is, until when, and the ballot as the first and primary action.
+    now = page.locator("main ol.stepper__steps > li[aria-current=step]")
+    assert fi("Voting") in now.inner_text() and fi("Closes on") in now.inner_text()
+    first = page.locator("main").locator("button, a.hds-button").first
+    assert first.evaluate("b => b.closest('form').action").endswith(f"/elections/{election}/vote")
+    assert "hds-button--primary" in (first.get_attribute("class") or "")
     assert run_axe(page) == []
 
     # The same ballot, left open in a second tab: the attempt to vote again later.
@@ -170,6 +179,9 @@ def test_chair_votes_for_the_house_and_checks_the_receipt(
     # With the receipt code the chair finds that the ballot was counted; a wrong code is not.
     page.reload()
     page.wait_for_load_state()
+    now = page.locator("main ol.stepper__steps > li[aria-current=step]")
+    assert fi("Results") in now.inner_text()
+    assert page.locator("main ol.stepper__steps > li.stepper__step--upcoming").count() == 0
     page.fill("#field-receipt", receipt)
     page.locator("form[action$='/receipt#verify'] button[type=submit]").click()
     page.wait_for_load_state()

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from app.db import make_engine
 from tests.browser.support import CHAIR, RESIDENT, Server, run_axe
+from tests.support import fi
 
 HOUSE = "HASO-001"
 
@@ -51,7 +52,7 @@ def test_resident_reads_the_year_without_the_months(browse: Any, server: Server)
     assert charts.count() > 0
     for i in range(charts.count()):
         chart = charts.nth(i)
-        assert chart.locator("svg[role=img]").count() == 1
+        assert chart.locator("svg[role=img]:visible").count() == 1  # the desktop's drawing
         table = chart.locator(".chart-table table")
         assert table.locator("caption").inner_text().strip()
         assert table.locator("tbody tr").count() > 0
@@ -86,3 +87,42 @@ def test_chair_reads_the_months_and_downloads_them(
     assert len(header) > 12, header  # the months are in the chair's file
     assert body and all(len(row) == len(header) for row in body)
     assert run_axe(page) == []
+
+
+def _cycle_id(server: Server, house_id: int) -> int:
+    """The house's budget cycle of the year being prepared (the demo's is at the proposal)."""
+    engine = make_engine(server.database_url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT id FROM budget_cycle WHERE house_id = :h ORDER BY year DESC"),
+                {"h": house_id},
+            )
+            return int(found.scalars().first())
+    finally:
+        engine.dispose()
+
+
+def test_chair_sees_where_the_budget_cycle_is_and_the_statement_comes_first(
+    browse: Any, server: Server
+) -> None:
+    cycle_id = _cycle_id(server, _house_id(server))
+    for width in (1280, 320):
+        page = browse(CHAIR, width=width)
+        page.goto(f"/budget-cycles/{cycle_id}")
+        steps = page.locator("main ol.stepper__steps > li")
+        assert steps.count() == 5
+        now = page.locator("main ol.stepper__steps > li[aria-current=step]")
+        assert now.count() == 1
+        said = now.inner_text()
+        assert fi("Statement") in said and fi("Due by") in said
+        assert fi("Now") in said
+        # The committee's statement is the first action on the page, and the primary one.
+        first = page.locator("main").locator("button, a.hds-button").first
+        action = first.evaluate("b => b.closest('form').action")
+        assert action.endswith(f"/budget-cycles/{cycle_id}/statement")
+        assert "hds-button--primary" in (first.get_attribute("class") or "")
+        # The steps stack on a phone: nothing scrolls sideways.
+        wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not wide, f"the page scrolls sideways at {width} px"
+        assert run_axe(page) == []

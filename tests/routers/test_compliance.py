@@ -68,7 +68,9 @@ def test_management_sees_every_house_problems_first_and_the_newsletters(client, 
     assert fi("No resident committee") in page.text
     assert world["manager"].name in page.text
     assert fi("Chairs' newsletter (Puheenjohtajaposti)") in page.text
-    assert "<caption>" in page.text and 'scope="col"' in page.text
+    assert '<caption id="compliance-houses-caption">' in page.text and 'scope="col"' in page.text
+    # The table scrolls sideways in a region of its own, named by its caption.
+    assert 'role="region" tabindex="0" aria-labelledby="compliance-houses-caption"' in page.text
     # Not by colour alone: each status is written out, the marks are hidden from readers.
     assert '<span aria-hidden="true">✗ </span>' in page.text
 

@@ -1,5 +1,6 @@
 """Election pages: the list, creating an election, standing, voting, receipts and the count."""
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
@@ -12,12 +13,13 @@ from app.forms import parse
 from app.i18n import N_, _
 from app.models.ballots import Election, ElectionCreate, ElectionPurpose
 from app.models.calendar import CalendarEvent
-from app.models.types import utcnow
+from app.models.types import local_date, utcnow
 from app.services.access.roles import Principal
 from app.services.ballots import counting as counting_service
 from app.services.ballots import election_mail
 from app.services.ballots import elections as service
 from app.services.ballots import voting as voting_service
+from app.services.stepper import Step, in_order
 from app.templating import render
 
 router = APIRouter()
@@ -40,6 +42,47 @@ PHASE_LABELS = {
     service.Phase.counting: N_("Voting closed, votes not yet counted"),
     service.Phase.results: N_("Results"),
 }
+
+
+# The election's steps as its page's step indicator shows them, and the phase each is current in.
+STEPS = (
+    ("nomination", N_("Nomination")),
+    ("voting", N_("Voting")),
+    ("counting", N_("Counting")),
+    ("results", N_("Results")),
+)
+
+
+def progress(election: Election, phase: service.Phase) -> list[Step]:
+    """Where the election is: the step now, who acts in it and until when (or from when)."""
+    keys = [key for key, _label in STEPS]
+    labels = {key: _(label) for key, label in STEPS}
+    counted = local_date(election.counted_at) if election.counted_at else None
+    done_on: dict[str, date | None] = {
+        "nomination": election.nomination_closes_on,
+        "voting": election.voting_closes_on,
+        "counting": counted,
+        "results": counted,
+    }
+    if phase == service.Phase.results:
+        return in_order(keys, "results", labels, done_on=done_on, final=True)
+    if phase == service.Phase.counting:
+        return in_order(keys, "counting", labels, done_on=done_on, holder=_("Haso's management"))
+    if phase == service.Phase.voting:
+        holder = _("the houses, each casting one vote")
+        due, due_label = election.voting_closes_on, _("Closes on")
+        return in_order(
+            keys, "voting", labels, done_on=done_on, holder=holder, due=due, due_label=due_label
+        )
+    if phase == service.Phase.waiting:
+        due, due_label = election.voting_opens_on, _("Opens on")
+        return in_order(keys, "voting", labels, done_on=done_on, due=due, due_label=due_label)
+    if phase == service.Phase.nomination:
+        holder = _("the sitting chairs, who may stand as candidates")
+        due, due_label = election.nomination_closes_on, _("Closes on")
+        return in_order(keys, "nomination", labels, holder=holder, due=due, due_label=due_label)
+    due, due_label = election.nomination_opens_on, _("Opens on")
+    return in_order(keys, "nomination", labels, due=due, due_label=due_label)
 
 
 def get_election(election_id: int, user: Viewer, session: SessionDep) -> Election:
@@ -147,6 +190,7 @@ def _detail(
     context = {
         "election": election,
         "phase": current,
+        "steps": progress(election, current),
         "Phase": service.Phase,
         "phase_labels": PHASE_LABELS,
         "purpose_label": _(PURPOSE_LABELS[ElectionPurpose(election.purpose)]),
@@ -211,10 +255,18 @@ def stand(
 
 @router.post("/elections/{election_id}/candidacy/withdraw")
 def withdraw(
-    request: Request, session: SessionDep, user: Candidate, election: ViewableElection
+    request: Request,
+    session: SessionDep,
+    user: Candidate,
+    election: ViewableElection,
+    form: FormData,
 ) -> Response:
-    """A candidate withdraws during the nomination."""
+    """A candidate withdraws during the nomination, having ticked the box that confirms it."""
     try:
+        if form.get("confirm") not in ("on", "1", "true"):
+            raise ValidationFailed(
+                {"confirm": _("Tick the box to confirm that you withdraw your candidacy.")}
+            )
         service.withdraw(session, election, user.id, today())
     except ValidationFailed as exc:
         return _detail(request, session, user, election, exc.errors, None, UNPROCESSABLE)

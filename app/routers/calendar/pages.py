@@ -4,7 +4,7 @@ import calendar as calendar_module
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from babel.dates import format_time
+from babel.dates import format_date, format_time, get_day_names
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.engine import Engine
@@ -121,6 +121,32 @@ def _weeks(year: int, month: int) -> list[list[date | None]]:
     return [[d if d.month == month else None for d in week] for week in grid]
 
 
+# The day heading of the month's agenda (the month as a list, on narrow screens).
+_AGENDA_DAY = {"fi": "cccc d. MMMM", "sv": "EEEE d MMMM", "en": "EEEE d MMMM"}
+
+
+def _weekdays() -> list[tuple[str, str]]:
+    """(full name, short name) of the days of the week, Monday first, in the current language:
+    the month grid's column headings show the short name and explain it with the full one."""
+    loc = i18n.locale(i18n.get_language())
+    short = get_day_names("abbreviated", context="stand-alone", locale=loc)
+    return [
+        (_(label), short[i][:1].upper() + short[i][1:])
+        for i, label in enumerate(calendar_labels.WEEKDAY_LABELS)
+    ]
+
+
+def _agenda(by_day: dict[date, list[CalendarEvent]]) -> list[tuple[date, str, list[CalendarEvent]]]:
+    """The days of the month that have events, in order: (day, its heading, its events)."""
+    lang = i18n.get_language()
+    loc = i18n.locale(lang)
+    agenda = []
+    for day in sorted(by_day):
+        heading = format_date(day, _AGENDA_DAY.get(lang, _AGENDA_DAY["fi"]), locale=loc)
+        agenda.append((day, heading[:1].upper() + heading[1:], by_day[day]))
+    return agenda
+
+
 def _shift(year: int, month: int, by: int) -> str:
     index = year * 12 + month - 1 + by
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
@@ -148,7 +174,7 @@ def calendar_page(
         "previous_month": _shift(year, month_number, -1),
         "next_month": _shift(year, month_number, 1),
         "today": today(),
-        "weekday_labels": calendar_labels.WEEKDAY_LABELS,
+        "weekdays": _weekdays(),
         **labels(),
     }
     if context["view"] == "list":
@@ -158,7 +184,7 @@ def calendar_page(
         by_day: dict[date, list[CalendarEvent]] = {}
         for event in events:
             by_day.setdefault(local(event.starts_at).date(), []).append(event)
-        context.update(weeks=_weeks(year, month_number), by_day=by_day)
+        context.update(weeks=_weeks(year, month_number), by_day=by_day, agenda=_agenda(by_day))
     context["events"] = events
     context["houses"] = calendar_labels.house_names(session, {e.house_id for e in events})
     return render(request, "calendar/index.html", context)

@@ -13,6 +13,7 @@ from app.deps import CurrentUser, FormData, SessionDep, require, today
 from app.errors import ValidationFailed
 from app.models.finances import BudgetCycle
 from app.models.houses import House
+from app.models.people import Person
 from app.routers.finances.pages import parse_year
 from app.services.access.roles import Principal
 from app.services.finances import budget_cycle, cycle_steps
@@ -112,6 +113,11 @@ def _cycle_view(
     values: dict[str, str] | None = None,
 ) -> Response:
     house = session.get(House, cycle.house_id) if cycle.house_id else None
+    manager = (
+        session.get(Person, house.property_manager_id)
+        if house is not None and house.property_manager_id
+        else None
+    )
     proposal = (
         finance_budgets.proposal(session, house.id, cycle.year) if house and house.id else None
     )
@@ -126,6 +132,9 @@ def _cycle_view(
         "participation": {k.value: v.value for k, v in budget_cycle.PARTICIPATION.items()},
         "deadline": budget_cycle.deadline(cycle),
         "overdue": cycle_steps.overdue(cycle, today()),
+        "steps": cycle_steps.progress(
+            cycle, today(), house.name if house else "", manager.name if manager else ""
+        ),
         "statement_late": cycle_steps.statement_late(cycle),
         "change": finance_budgets.charge_change(session, house, cycle) if house else None,
         "moves": [m for m in budget_cycle.MOVES if budget_cycle.MOVES[m][0] == cycle.step],

@@ -214,8 +214,9 @@ def _detail(
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     status_code: int = 200,
+    done: str = "",
 ) -> Response:
-    context = views.detail_context(session, user, initiative, today())
+    context = views.detail_context(session, user, initiative, today(), done)
     # initiatives/_discussion.html (comments, attachments, following) needs its own facts.
     context.update(comments_service.discussion_context(session, initiative, user))
     context.update(errors=errors or {}, values=values or {})
@@ -229,7 +230,9 @@ def initiative_page(
     """An initiative: its text, state, deadlines, answer, evaluations, history and moves."""
     assert initiative.id is not None
     notifications_service.mark_read(session, user.person, initiative.id)
-    return _detail(request, session, user, initiative)
+    # ?done=ACTION after a move: the page confirms what the move did (views.done_notice).
+    done = str(request.query_params.get("done", ""))[:30]
+    return _detail(request, session, user, initiative, done=done)
 
 
 def _move_input(action: str, values: dict[str, str]) -> dict[str, Any]:
@@ -288,7 +291,7 @@ def make_transition(
             request, session, user, initiative, {"": message}, {}, status.HTTP_409_CONFLICT
         )
     background.add_task(mail_service.send_pending, bind)
-    return RedirectResponse(f"/initiatives/{initiative.id}", status_code=303)
+    return RedirectResponse(f"/initiatives/{initiative.id}?done={action}", status_code=303)
 
 
 @router.post("/initiatives/{initiative_id}/review", name="initiative_review")

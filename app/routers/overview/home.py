@@ -1,7 +1,7 @@
 """The front page, the kinds of participation, the health check and the development outbox."""
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app import policies
 from app.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep
@@ -14,7 +14,8 @@ router = APIRouter()
 
 @router.get("/", name="home")
 def front_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """My houses, my roles, what is coming and what awaits me."""
+    """What awaits me (management: with the company's dashboard), what is new, what is coming;
+    my roles and houses last."""
     return render(request, "home/index.html", {"view": home_service.front_page(session, user)})
 
 
@@ -22,6 +23,12 @@ def front_page(request: Request, session: SessionDep, user: CurrentUser) -> Resp
 def participation_page(request: Request, user: CurrentUser) -> Response:
     """The six kinds of participation explained."""
     return render(request, "home/participation.html")
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on their own (pages name the SVG icon)."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 @router.get("/healthz", include_in_schema=False)

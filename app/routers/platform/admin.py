@@ -12,6 +12,7 @@ from app.errors import Conflict, ValidationFailed
 from app.i18n import _
 from app.models.people import Person, PersonCreate, PersonUpdate, StaffKind
 from app.services.access.roles import Principal
+from app.services.bodies import apartments as apartments_service
 from app.services.bodies import people as people_service
 from app.templating import render
 
@@ -63,9 +64,11 @@ def _person_page(
 ) -> Response:
     assert person.id is not None
     held = {role.kind for role in people_service.staff_roles(session, person.id)}
+    residencies = people_service.residencies(session, person.id)
     context = {
         "person": person,
-        "residencies": people_service.residencies(session, person.id),
+        "residencies": residencies,
+        "floor_areas": apartments_service.floor_areas(session, (r for r, _house in residencies)),
         "held": [kind for kind in StaffKind if kind in held],
         "grantable": [kind for kind in StaffKind if kind not in held],
         "errors": errors or {},

@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel, col, select
 from app.config import ROOT
 from app.errors import NotFound
 from app.i18n import _
+from app.jinja import fmt_number
 from app.models.houses import House, Tenure
 from app.models.people import Language, Person, StaffKind, StaffRole
 from app.models.types import utcnow
@@ -41,6 +42,8 @@ EXAMPLES = ("houses.csv", "residents.csv")
 # Keys per IN (...) list: far below the bound-parameter limits of SQLite and PostgreSQL.
 _CHUNK = 500
 DEFAULT_CITY = "Helsinki"
+# No apartment is this large: a bigger number is a typo (e.g. a lost decimal comma).
+MAX_APARTMENT_AREA = Decimal(1000)
 
 TENURES = {
     "holder": Tenure.holder,
@@ -128,6 +131,19 @@ def _floor_area(raw: str) -> Decimal:
     return rounded
 
 
+def _apartment_area(raw: str) -> Decimal:
+    """An apartment's floor area: above zero, at most one decimal, below MAX_APARTMENT_AREA."""
+    value = _floor_area(raw)
+    if value >= MAX_APARTMENT_AREA:
+        raise BadCell(
+            _(
+                "An apartment's floor area is less than %(most)s m². Check the value.",
+                most=fmt_number(MAX_APARTMENT_AREA),
+            )
+        )
+    return value
+
+
 def _email(raw: str) -> str:
     if len(raw) > 320 or not people_service.looks_like_email(raw):
         raise BadCell(_("Enter a valid email address."))
@@ -171,6 +187,7 @@ RESIDENT_COLUMNS = (
     Column("tenure", True, _tenure),
     Column("starts_on", True, parse_date),
     Column("ends_on", False, parse_date),
+    Column("floor_area_m2", False, _apartment_area),
 )
 _HOUSE_FIELDS = (
     "name",

@@ -9,8 +9,9 @@ from babel.dates import format_date
 from sqlmodel import Session, SQLModel
 
 from app.i18n import _, get_language, locale
-from app.models.houses import House, Residency
+from app.models.houses import Apartment, House, Residency
 from app.models.people import Language, Person
+from app.services.bodies import apartments as apartments_service
 from app.services.bodies.imports import (
     PERSON_FIELDS,
     RESIDENT_COLUMNS,
@@ -73,6 +74,8 @@ def _validate_residents(
     found = _Residents()
     seen: dict[tuple[Any, ...], int] = {}
     given: dict[str, dict[str, tuple[int, Any]]] = {}
+    # (house code, apartment) → the first row giving its floor area, and that area
+    areas: dict[tuple[str, str], tuple[int, Any]] = {}
     for number, cells in rows:
         values = parse_row(number, cells, RESIDENT_COLUMNS, errors)
         if values is None:
@@ -106,6 +109,15 @@ def _validate_residents(
                     "Row %(row)s gives another value for the same email address.", row=first_row
                 )
                 errors.append(RowError(number, name, cells[name], reason))
+                consistent = False
+        if values["floor_area_m2"] is not None:
+            apartment = (values["house_code"].lower(), values["apartment"])
+            first_row, first_area = areas.setdefault(apartment, (number, values["floor_area_m2"]))
+            if first_area != values["floor_area_m2"]:
+                reason = _(
+                    "Row %(row)s gives another floor area for the same apartment.", row=first_row
+                )
+                errors.append(RowError(number, "floor_area_m2", cells["floor_area_m2"], reason))
                 consistent = False
         if consistent:
             found.rows.append((number, values))
@@ -182,6 +194,38 @@ def _check_overlaps(
             errors.append(RowError(number, "starts_on", cells[number]["starts_on"], reason))
 
 
+def _apartment_changes(
+    session: Session, found: _Residents, report: ImportReport, outcome: dict[int, str]
+) -> tuple[list[Apartment], list[tuple[SQLModel, dict[str, Any]]]]:
+    """The apartments whose floor area the file gives: new ones, and known ones whose area
+    differs. An empty cell leaves a known area as it is."""
+    houses = {house.id: house for house in found.houses.values()}
+    given: dict[apartments_service.ApartmentKey, tuple[int, Any]] = {}
+    for number, values in found.rows:
+        house_id = found.houses[values["house_code"].lower()].id
+        if values["floor_area_m2"] is not None and house_id is not None:
+            key = apartments_service.key_of(house_id, values["apartment"])
+            given.setdefault(key, (number, values["floor_area_m2"]))
+    known = apartments_service.in_houses(session, (house_id for house_id, _label in given))
+    creates: list[Apartment] = []
+    updates: list[tuple[SQLModel, dict[str, Any]]] = []
+    for key, (number, area) in given.items():
+        house_id, label = key
+        key_text = f"{houses[house_id].code} {label}"
+        apartment = known.get(key)
+        if apartment is None:
+            creates.append(Apartment(house_id=house_id, label=label, floor_area_m2=area))
+            report.changes.append(Change(number, "apartment", key_text, "create"))
+            outcome[number] = "create"
+        elif apartment.floor_area_m2 != area:
+            updates.append((apartment, {"floor_area_m2": area}))
+            report.changes.append(
+                Change(number, "apartment", key_text, "update", ["floor_area_m2"])
+            )
+            outcome.setdefault(number, "update")
+    return creates, updates
+
+
 def import_residents(
     session: Session,
     data: bytes,
@@ -190,7 +234,7 @@ def import_residents(
     filename: str = "",
     dry_run: bool = False,
 ) -> ImportReport:
-    """Create or update people (by email) and residencies from a residents.csv; all or nothing."""
+    """Create or update people (by email), residencies and apartment areas; all or nothing."""
     report = ImportReport(kind="residents", filename=filename, dry_run=dry_run)
     rows, report.errors = read_rows(data, RESIDENT_COLUMNS, max_rows=MAX_ROWS)
     found = _validate_residents(session, rows, report.errors)
@@ -244,6 +288,8 @@ def import_residents(
             report.changes.append(Change(number, "residency", key_text, "update", list(changes)))
             outcome.setdefault(number, "update")
 
+    apartment_creates, apartment_updates = _apartment_changes(session, found, report, outcome)
+
     report.rows = len(found.rows)
     report.created = sum(1 for v in outcome.values() if v == "create")
     report.updated = sum(1 for v in outcome.values() if v == "update")
@@ -258,5 +304,6 @@ def import_residents(
             assert person_id is not None
             residency.person_id = person_id
         store(session, actor_id, [r for _e, r in residency_creates], residency_updates)
+        store(session, actor_id, list(apartment_creates), apartment_updates)
     report.stored = True
     return report

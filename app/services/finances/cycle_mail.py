@@ -130,6 +130,7 @@ class CycleTask:
     text: str
     url: str
     overdue: bool
+    due: date | None = None  # the deadline (the front page marks it up as a date)
 
 
 def tasks_for(session: Session, user: Principal, today: date) -> list[CycleTask]:
@@ -168,6 +169,7 @@ def tasks_for(session: Session, user: Principal, today: date) -> list[CycleTask]
                     _(ACT_TEXT[cycle.step], whose=whose, date=fmt_date(due)),
                     f"/budget-cycles/{cycle.id}",
                     today > due,
+                    due,
                 )
             )
         elif user.is_management and (
@@ -182,6 +184,7 @@ def tasks_for(session: Session, user: Principal, today: date) -> list[CycleTask]
                 _group_text(CycleStep(step), len(cycles), fmt_date(first)),
                 f"/budget-cycles?year={year}",
                 today > first,
+                first,
             )
         )
     return found

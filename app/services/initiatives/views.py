@@ -21,6 +21,8 @@ from app.models.initiatives import (
     State,
 )
 from app.models.participation import Participation
+from app.models.types import local_date
+from app.services import stepper
 from app.services.access import policies as access_policies
 from app.services.access.roles import Principal
 from app.services.initiatives import export as export_service
@@ -258,17 +260,257 @@ def _assignees(events: list[InitiativeEvent]) -> list[int]:
     return found
 
 
+# ---- where the initiative is: the step indicator, the moves offered, the notice after a move ----
+
+# The main path of the lifecycle; a suggestion starts one step earlier, and a declined suggestion
+# or a withdrawn initiative ends its path where it was closed.
+MAIN_PATH = (
+    State.draft,
+    State.submitted,
+    State.received,
+    State.in_preparation,
+    State.answered,
+    State.implemented,
+    State.evaluated,
+)
+# Moves that close an initiative for good: offered apart, under "More actions", and confirmed.
+DESTRUCTIVE = frozenset({"withdraw", "decline"})
+# The move a person is expected to make now, of those they may make, in this order of preference.
+PRIMARY = ("take_up", "submit", "receive", "answer", "implement", "evaluate")
+
+
+def recipient_phrase(initiative: Initiative, house: House | None, manager_name: str) -> str:
+    """Who a submitted initiative is addressed to, as the subject of a sentence: "the property
+    manager Juha Mäkinen", or the role when the house has no manager on record."""
+    if initiative.scope == Scope.company:
+        return _("Haso's management")
+    if manager_name:
+        return _("the property manager %(name)s", name=manager_name)
+    return _("the property manager of %(house)s", house=house.name if house else "")
+
+
+def _reached(initiative: Initiative, events: list[InitiativeEvent]) -> dict[str, date | None]:
+    """The day each state was first reached, by the history (the initiative's own dates where
+    the history is silent)."""
+    found: dict[str, date | None] = {}
+    for event in events:
+        if event.to_state is not None and event.kind in (EventKind.created, EventKind.state):
+            found.setdefault(event.to_state.value, local_date(event.at))
+    stamps = {
+        State.draft: initiative.created_at if initiative.suggested_by_id is None else None,
+        State.suggested: initiative.created_at if initiative.suggested_by_id else None,
+        State.submitted: initiative.submitted_at,
+        State.received: initiative.received_at,
+        State.answered: initiative.answered_at,
+        State.implemented: initiative.implemented_at,
+        State.evaluated: initiative.evaluated_at,
+        State.withdrawn: initiative.closed_at,
+        State.declined: initiative.closed_at,
+    }
+    for state, moment in stamps.items():
+        if moment is not None and found.get(state.value) is None:
+            found[state.value] = local_date(moment)
+    return found
+
+
+def _withdrawn_from(initiative: Initiative, events: list[InitiativeEvent]) -> State:
+    """The state an initiative was in when it was withdrawn."""
+    for event in reversed(events):
+        if event.action == "withdraw" and event.from_state is not None:
+            return event.from_state
+    if initiative.received_at is not None:
+        return State.in_preparation if initiative.assignee_id else State.received
+    if initiative.submitted_at is not None:
+        return State.submitted
+    return State.draft if initiative.filed_by_id is not None else State.suggested
+
+
+def initiative_steps(
+    initiative: Initiative,
+    events: list[InitiativeEvent],
+    names: dict[int, str],
+    house: House | None,
+    manager_name: str,
+    today: date,
+) -> list[stepper.Step]:
+    """The initiative's lifecycle as a step indicator: the path it is on, where it is now, who
+    has it and by when."""
+    state = initiative.state
+    path = [s.value for s in MAIN_PATH]
+    if initiative.suggested_by_id is not None or state in (State.suggested, State.declined):
+        path.insert(0, State.suggested.value)
+    labels = {s.value: _(lifecycle.STATE_LABELS[s]) for s in State}
+    reached = _reached(initiative, events)
+    prepared = State.in_preparation.value in reached or initiative.assignee_id is not None
+    skipped = set() if prepared else {State.in_preparation.value}
+    recipient = recipient_phrase(initiative, house, manager_name)
+    preparer = names.get(initiative.assignee_id or 0, "")
+    handler = _("the preparer %(name)s", name=preparer) if preparer else recipient
+    house_name = house.name if house else ""
+    outcome = (
+        _("Outcome:") + " " + export_service.outcome_label(initiative.outcome)
+        if initiative.outcome is not None
+        else ""
+    )
+
+    def steps(keys: list[str], current: State, **details: Any) -> list[stepper.Step]:
+        return stepper.in_order(
+            keys, current.value, labels, done_on=reached, skipped=skipped, **details
+        )
+
+    if state == State.declined:
+        return steps([State.suggested.value, State.declined.value], state, final=True)
+    if state == State.withdrawn:
+        before = _withdrawn_from(initiative, events).value
+        keys = path[: path.index(before) + 1] if before in path else path[:1]
+        return steps([*keys, State.withdrawn.value], state, final=True)
+    if state == State.suggested:
+        holder = _("the resident committee of %(house)s", house=house_name)
+        return steps(path, state, holder=holder)
+    if state == State.draft:
+        return steps(path, state, holder=names.get(initiative.filed_by_id or 0, ""))
+    if state == State.submitted:
+        due_label = _("Receipt to be acknowledged by")
+        return steps(
+            path,
+            state,
+            holder=recipient,
+            due=initiative.receipt_due_on,
+            due_label=due_label,
+            today=today,
+        )
+    if state in (State.received, State.in_preparation):
+        return steps(
+            path,
+            state,
+            holder=handler if state == State.in_preparation else recipient,
+            due=initiative.answer_due_on,
+            due_label=_("Answer due by"),
+            today=today,
+        )
+    if state == State.answered and initiative.outcome == Outcome.rejected:
+        # Nothing is carried out after a rejection: the answer ends the path.
+        keys = path[: path.index(State.answered.value) + 1]
+        return steps(keys, state, final=True, note=outcome)
+    if state == State.answered:
+        return steps(path, state, holder=handler, note=outcome)
+    if state == State.implemented:
+        holder = (
+            _("the filer and Haso-yte")
+            if initiative.scope == Scope.company
+            else _("the filer and the resident committee of %(house)s", house=house_name)
+        )
+        review = _("Outcome to be reviewed on") if initiative.review_on else ""
+        return steps(path, state, holder=holder, due=initiative.review_on, due_label=review)
+    return steps(path, state, final=True, note=outcome)
+
+
+@dataclass
+class MoveGroups:
+    """The moves offered on the page: the one expected now first, then the others, and apart
+    from them those that close the initiative for good."""
+
+    primary: lifecycle.Transition | None
+    secondary: list[lifecycle.Transition]
+    destructive: list[lifecycle.Transition]
+
+
+def group_moves(
+    user: Principal, initiative: Initiative, moves: list[lifecycle.Transition]
+) -> MoveGroups:
+    """Which of the user's moves is the one expected of them now."""
+    primary = None
+    for action in PRIMARY:
+        found = next((m for m in moves if m.action == action), None)
+        if found is None:
+            continue
+        # Once someone else prepares the answer, the recipient is no longer expected to.
+        if (
+            action == "answer"
+            and initiative.state == State.in_preparation
+            and initiative.assignee_id not in (None, user.id)
+        ):
+            continue
+        primary = found
+        break
+    return MoveGroups(
+        primary=primary,
+        secondary=[m for m in moves if m is not primary and m.action not in DESTRUCTIVE],
+        destructive=[m for m in moves if m.action in DESTRUCTIVE],
+    )
+
+
+@dataclass
+class Notice:
+    """What a move just did, shown on the page it leads back to."""
+
+    title: str
+    body: str = ""
+
+
+DONE_TITLES = {
+    "take_up": N_("The suggestion is now the committee's initiative"),
+    "decline": N_("The suggestion was not taken up"),
+    "submit": N_("The initiative has been submitted"),
+    "receive": N_("Receipt acknowledged"),
+    "assign": N_("Assigned for preparation"),
+    "answer": N_("The answer has been published"),
+    "implement": N_("The initiative is marked implemented"),
+    "evaluate": N_("Thank you for your evaluation"),
+    "withdraw": N_("The initiative has been withdrawn"),
+}
+
+
+def done_notice(
+    initiative: Initiative,
+    action: str,
+    house: House | None,
+    manager_name: str,
+    names: dict[int, str],
+) -> Notice | None:
+    """The confirmation of a move just made (the page's ?done=ACTION), while the initiative is
+    still where that move took it; None for anything else, so an old address says nothing."""
+    move = lifecycle.find(action)
+    if move is None or initiative.state != move.target or action not in DONE_TITLES:
+        return None
+    notice = Notice(_(DONE_TITLES[action]))
+    if action == "submit" and initiative.receipt_due_on is not None:
+        recipient = recipient_phrase(initiative, house, manager_name)
+        notice.body = _(
+            "%(recipient)s has received it and must acknowledge receipt by %(date)s.",
+            recipient=recipient[:1].upper() + recipient[1:],
+            date=fmt_date(initiative.receipt_due_on),
+        )
+    elif action == "take_up":
+        notice.body = _("It is now a draft: edit it if needed, then submit it.")
+    elif action == "receive" and initiative.answer_due_on is not None:
+        notice.body = _("The answer is due by %(date)s.", date=fmt_date(initiative.answer_due_on))
+    elif action == "assign" and initiative.assignee_id is not None:
+        notice.body = _(
+            "%(name)s prepares the answer and has been told.",
+            name=names.get(initiative.assignee_id, ""),
+        )
+    return notice
+
+
 # ---- the detail page -------------------------------------------------------------------------
 
 
 def detail_context(
-    session: Session, user: Principal, initiative: Initiative, today: date
+    session: Session, user: Principal, initiative: Initiative, today: date, done: str = ""
 ) -> dict[str, Any]:
-    """Everything the detail page shows, as template context."""
+    """Everything the detail page shows, as template context; done names the move just made
+    (the notice that confirms it)."""
     assert initiative.id is not None
     events = initiatives_service.history(session, initiative.id)
     evaluations = initiatives_service.evaluations(session, initiative.id)
     moves = available_moves(user, initiative)
+    house = (
+        export_service.houses_by_id(session, [initiative.house_id]).get(initiative.house_id)
+        if initiative.house_id is not None
+        else None
+    )
+    manager_id = house.property_manager_id if house is not None else None
     names = export_service.person_names(
         session,
         [
@@ -279,13 +521,10 @@ def detail_context(
             *[event.actor_id for event in events],
             *[evaluation.person_id for evaluation in evaluations],
             *_assignees(events),
+            manager_id,
         ],
     )
-    house = (
-        export_service.houses_by_id(session, [initiative.house_id]).get(initiative.house_id)
-        if initiative.house_id is not None
-        else None
-    )
+    manager_name = names.get(manager_id or 0, "")
     ratings = [evaluation.rating for evaluation in evaluations]
     settings = get_settings()
     return {
@@ -293,6 +532,11 @@ def detail_context(
         "house": house,
         "names": names,
         "moves": moves,
+        "move_groups": group_moves(user, initiative, moves),
+        "steps": initiative_steps(initiative, events, names, house, manager_name, today),
+        "done_notice": (
+            done_notice(initiative, done, house, manager_name, names) if done else None
+        ),
         "staff": (
             transitions.staff_members(session) if any(m.action == "assign" for m in moves) else []
         ),

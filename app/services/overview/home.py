@@ -1,34 +1,45 @@
-"""What the front page shows a person."""
+"""What the front page shows a person: first what awaits them (with management's dashboard),
+then what is new, then what is coming; their roles and houses last."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, text
+from sqlalchemy import case, or_, text
 from sqlmodel import Session, col, select
 
-from app.i18n import _, ngettext
-from app.jinja import fmt_date
+from app import i18n
+from app.i18n import _
+from app.jinja import local
+from app.models.calendar import CalendarEvent, EventKind
+from app.models.forum import ForumSession
 from app.models.houses import House
-from app.models.initiatives import Initiative, InitiativeEvent, Scope, State
+from app.models.initiatives import Initiative, InitiativeEvent
 from app.models.meetings import ResidentMeeting
+from app.models.newsletters import Newsletter, NewsletterStatus
 from app.models.types import local_date, utcnow
+from app.services.access import audiences
 from app.services.access import policies as access_policies
 from app.services.access.roles import Principal
-from app.services.bodies import meetings as meetings_service
-from app.services.finances import cycle_mail
+from app.services.calendar import events as calendar_events
+from app.services.calendar import labels as calendar_labels
+from app.services.forum import policies as forum_policies
+from app.services.forum import sessions as forum_sessions
 from app.services.initiatives import lifecycle
-from app.services.initiatives import lists as initiative_lists
 from app.services.initiatives import notifications as notifications_service
 from app.services.initiatives import policies as initiatives_policies
+from app.services.newsletters import content as newsletter_content
+from app.services.newsletters import editions
+from app.services.newsletters import policies as newsletters_policies
+from app.services.overview import dashboard as dashboard_service
+from app.services.overview import my_home as my_home_service
+from app.services.overview.tasks import Task, all_tasks, initiative_tasks, tasks
 
+__all__ = ["FrontPage", "Task", "front_page", "initiative_tasks", "tasks"]
 
-@dataclass
-class Task:
-    """Something that awaits the person, with where to do it."""
-
-    text: str
-    url: str
-    overdue: bool = False  # shown in words, and such tasks come first
+COMING_WEEKS = 6  # calendar entries and forum sessions this far ahead are "coming"
+COMING_LIMIT = 12
+NEWSLETTERS_SHOWN = 3
 
 
 @dataclass
@@ -42,6 +53,30 @@ class NotificationLine:
 
 
 @dataclass
+class NewsletterLine:
+    """A newsletter the person may read."""
+
+    newsletter_id: int
+    title: str
+    kind_label: str  # a msgid
+    at: datetime
+
+
+@dataclass
+class Coming:
+    """Something coming: a resident meeting, a forum session or a calendar entry."""
+
+    kind: str  # "meeting", "forum" or the calendar entry's kind
+    title: str
+    url: str
+    starts_at: datetime
+    ends_at: datetime | None
+    place: str = ""
+    # Whole Helsinki days (a voting period, a deadline, a newsletter's day): first and last day.
+    days: tuple[date, date] | None = None
+
+
+@dataclass
 class FrontPage:
     """The front page's content."""
 
@@ -50,6 +85,13 @@ class FrontPage:
     upcoming_meetings: list[tuple[ResidentMeeting, House]]
     tasks: list[Task] = field(default_factory=list)
     notifications: list[NotificationLine] = field(default_factory=list)
+    newsletters: list[NewsletterLine] = field(default_factory=list)
+    coming: list[Coming] = field(default_factory=list)
+    dashboard: dashboard_service.Dashboard | None = None
+    oversees: bool = False  # management or an administrator: sees every house
+    # A resident's own home (their apartment's charge, the house's next meeting, ...), shown by
+    # home/_my_home.html; None for someone who lives in none of the houses.
+    my_home: my_home_service.MyHome | None = None
 
 
 def ping(session: Session) -> None:
@@ -60,7 +102,7 @@ def ping(session: Session) -> None:
 def front_page(session: Session, user: Principal, now: datetime | None = None) -> FrontPage:
     """Gather a person's front page."""
     now = now or utcnow()
-    house_ids = sorted(user.resident_of | user.committee_of | user.manager_of)
+    house_ids = sorted(user.houses)
     houses = (
         list(
             session.exec(
@@ -70,70 +112,40 @@ def front_page(session: Session, user: Principal, now: datetime | None = None) -
         if house_ids
         else []
     )
-    upcoming: list[tuple[ResidentMeeting, House]] = []
-    if house_ids:
-        upcoming = [
-            (meeting, house)
-            for meeting, house in session.exec(
-                select(ResidentMeeting, House)
-                .join(House, col(House.id) == ResidentMeeting.house_id)
-                .where(
-                    col(ResidentMeeting.house_id).in_(house_ids), ResidentMeeting.starts_at >= now
-                )
-                .order_by(col(ResidentMeeting.starts_at))
-                .limit(10)
-            )
-        ]
+    meetings = upcoming_meetings(session, house_ids, now)
     return FrontPage(
         houses=houses,
         roles=user.role_names(),
-        upcoming_meetings=upcoming,
-        tasks=initiative_tasks(session, user, now) + tasks(session, user, now),
+        upcoming_meetings=meetings,
+        tasks=all_tasks(session, user, now),
         notifications=notification_lines(session, user),
+        newsletters=newsletter_lines(session, user),
+        coming=coming(session, user, now, meetings, houses),
+        dashboard=dashboard_service.build(session, user, now),
+        oversees=access_policies.is_staff_overseer(user),
+        my_home=my_home_service.for_person(session, user, now),
     )
 
 
-def tasks(session: Session, user: Principal, now: datetime) -> list[Task]:
-    """What awaits a person: minutes to record, houses still without this year's meeting, the
-    budget-cycle steps that are theirs."""
-    found: list[Task] = []
-    organised = user.committee_of | user.manager_of
-    for meeting, house in meetings_service.minutes_due(session, organised, now):
-        found.append(
-            Task(
-                text=_(
-                    "Record the minutes of the resident meeting of %(house)s on %(date)s",
-                    house=house.name,
-                    date=fmt_date(meeting.starts_at),
-                ),
-                url=f"/meetings/{meeting.id}/minutes",
-            )
+def upcoming_meetings(
+    session: Session, house_ids: list[int], now: datetime
+) -> list[tuple[ResidentMeeting, House]]:
+    """The coming resident meetings of the person's houses."""
+    if not house_ids:
+        return []
+    return [
+        (meeting, house)
+        for meeting, house in session.exec(
+            select(ResidentMeeting, House)
+            .join(House, col(House.id) == ResidentMeeting.house_id)
+            .where(col(ResidentMeeting.house_id).in_(house_ids), ResidentMeeting.starts_at >= now)
+            .order_by(col(ResidentMeeting.starts_at))
+            .limit(10)
         )
-    today = meetings_service.local_date(now)
-    for meeting, house in meetings_service.notice_missed(session, organised, today, now):
-        found.append(
-            Task(
-                text=_(
-                    "The invitation to the resident meeting of %(house)s on %(date)s was not "
-                    "sent in time. Convene the meeting again for a later date.",
-                    house=house.name,
-                    date=fmt_date(meeting.starts_at),
-                ),
-                url=f"/houses/{house.id}/meetings/new",
-            )
-        )
-    for task in cycle_mail.tasks_for(session, user, today):
-        found.append(Task(text=task.text, url=task.url, overdue=task.overdue))
-    if user.manager_of:
-        year = meetings_service.local_date(now).year
-        for house in meetings_service.houses_without_meeting(session, year, user.manager_of):
-            found.append(
-                Task(
-                    text=_("No resident meeting yet this year: %(house)s", house=house.name),
-                    url=f"/houses/{house.id}/meetings/new",
-                )
-            )
-    return found
+    ]
+
+
+# ---- what is new ---------------------------------------------------------------------------
 
 
 def notification_lines(session: Session, user: Principal) -> list[NotificationLine]:
@@ -169,96 +181,141 @@ def notification_lines(session: Session, user: Principal) -> list[NotificationLi
     return found
 
 
-def _handled_by(user: Principal) -> ColumnElement[bool]:
-    """Initiatives the person is to receive or answer: as a house's manager, as management for
-    company initiatives, or as the assigned preparer."""
-    # Only the terms that apply: a constant false left in the OR (0 = 1) kept SQLite from the
-    # assignee index and made it read every initiative awaiting anyone (bench/README.md).
-    terms: list[ColumnElement[bool]] = [col(Initiative.assignee_id) == user.id]
-    managed = sorted(user.manager_of)
-    if managed:
-        terms.append(
-            and_(col(Initiative.scope) == Scope.house, col(Initiative.house_id).in_(managed))
-        )
-    if access_policies.is_staff_overseer(user):
-        terms.append(col(Initiative.scope) == Scope.company)
-    return or_(*terms)
+def _own_house(house_column: Any, user: Principal) -> Any:
+    """Company-wide rows, or rows of the person's own houses.
+
+    Not a visibility rule: it narrows what the person may see anyway (management sees every
+    house's entries) to what concerns them personally.
+    """
+    return or_(house_column.is_(None), house_column.in_(sorted(user.houses)))
 
 
-def initiative_tasks(session: Session, user: Principal, now: datetime) -> list[Task]:
-    """Initiatives awaiting the person, overdue ones first."""
-    today = local_date(now)
-    visible = initiative_lists.visible_clause(user)
-    awaiting = lifecycle.AWAITING_RECEIPT | lifecycle.AWAITING_ANSWER
-    handled = session.exec(
-        select(Initiative).where(visible, _handled_by(user), col(Initiative.state).in_(awaiting))
+def newsletter_lines(session: Session, user: Principal) -> list[NewsletterLine]:
+    """The newest sent newsletters whose audience includes the person today."""
+    audience = case(
+        {kind.value: a.value for kind, a in newsletters_policies.NEWSLETTER_AUDIENCES.items()},
+        value=col(Newsletter.kind),
     )
-    found: list[tuple[tuple[bool, date], Task]] = []
-    for initiative in handled:
-        late = initiative_lists.is_overdue(initiative, today)
-        due = initiative.answer_due_on
-        if initiative.state in lifecycle.AWAITING_RECEIPT:
-            due = initiative.receipt_due_on
-            message = _(
-                "Acknowledge receipt of the initiative “%(title)s” by %(date)s",
-                title=initiative.title,
-                date=fmt_date(due),
-            )
-        else:
-            message = _(
-                "Answer the initiative “%(title)s” by %(date)s",
-                title=initiative.title,
-                date=fmt_date(due),
-            )
-        task = Task(text=message, url=f"/initiatives/{initiative.id}", overdue=late)
-        found.append(((not late, due or date.max), task))
-    ordered = [task for _key, task in sorted(found, key=lambda pair: pair[0])]
-    committee = sorted(user.committee_of)
-    if committee:
-        suggestions = session.exec(
-            select(Initiative)
-            .where(
-                visible,
-                Initiative.state == State.suggested,
-                col(Initiative.house_id).in_(committee),
-            )
-            .order_by(col(Initiative.created_at))
+    house = Newsletter.__table__.c.house_id  # type: ignore[attr-defined]
+    rows = session.exec(
+        select(Newsletter)
+        .where(
+            Newsletter.status == NewsletterStatus.sent,
+            col(Newsletter.sent_at).is_not(None),
+            audiences.clause(user, audience, house),
+            _own_house(col(Newsletter.house_id), user),
         )
-        ordered += [
-            Task(
-                text=_("A resident's suggestion awaits the committee: “%(title)s”", title=i.title),
-                url=f"/initiatives/{i.id}",
-            )
-            for i in suggestions
-        ]
-    drafts = session.exec(
-        select(Initiative)
-        .where(Initiative.filed_by_id == user.id, Initiative.state == State.draft)
-        .order_by(col(Initiative.created_at))
+        .order_by(col(Newsletter.sent_at).desc(), col(Newsletter.id).desc())
+        .limit(NEWSLETTERS_SHOWN)
     )
-    ordered += [
-        Task(
-            text=_("Your draft “%(title)s” has not been submitted yet", title=i.title),
-            url=f"/initiatives/{i.id}",
+    lang = i18n.get_language()
+    found = []
+    for letter in rows:
+        if not newsletters_policies.can_read_newsletter(user, letter) or letter.sent_at is None:
+            continue
+        assert letter.id is not None
+        found.append(
+            NewsletterLine(
+                newsletter_id=letter.id,
+                title=newsletter_content.title_in(letter, lang)[0],
+                kind_label=editions.KIND_LABELS[letter.kind],
+                at=letter.sent_at,
+            )
         )
-        for i in drafts
+    return found
+
+
+# ---- what is coming ------------------------------------------------------------------------
+
+
+def whole_days(start: datetime, end: datetime) -> tuple[date, date] | None:
+    """The first and last Helsinki day of an entry that spans whole days, else None."""
+    first, after = local(start), local(end)
+    if first.time() != time(0) or after.time() != time(0):
+        return None
+    return first.date(), after.date() - timedelta(days=1)
+
+
+def coming(
+    session: Session,
+    user: Principal,
+    now: datetime,
+    meetings: list[tuple[ResidentMeeting, House]],
+    houses: list[House] | None = None,
+) -> list[Coming]:
+    """The person's houses' resident meetings, the forum sessions they may see and their
+    calendar (by the calendar's own visibility rule) in the coming weeks, in time order."""
+    end = now + timedelta(weeks=COMING_WEEKS)
+    names = {h.id: h.name for h in houses or []}
+    found = [
+        Coming(
+            kind="meeting",
+            title=_("Resident meeting: %(house)s", house=house.name),
+            url=f"/meetings/{meeting.id}",
+            starts_at=meeting.starts_at,
+            ends_at=None,
+            place=meeting.place,
+        )
+        for meeting, house in meetings
     ]
-    if access_policies.is_staff_overseer(user):
-        late_count = session.exec(
-            select(func.count())
-            .select_from(Initiative)
-            .where(initiative_lists.overdue_clause(today))
-        ).one()
-        if late_count:
-            ordered.insert(
-                0,
-                Task(
-                    text=ngettext(
-                        "%(num)s initiative is overdue",
-                        "%(num)s initiatives are overdue",
-                        int(late_count),
-                    ),
-                    url="/initiatives?overdue=1",
-                ),
+    shown_entries = {m.calendar_event_id for m, _house in meetings if m.calendar_event_id}
+    sessions: list[ForumSession] = []
+    if forum_policies.can_view_forum(user):
+        sessions = [
+            s
+            for s in session.exec(
+                select(ForumSession)
+                .where(
+                    col(ForumSession.starts_at) >= now - timedelta(days=1),
+                    col(ForumSession.starts_at) < end,
+                )
+                .order_by(col(ForumSession.starts_at), col(ForumSession.id))
+                .limit(COMING_LIMIT)
             )
-    return ordered
+            if forum_sessions.ends_at(s) >= now and forum_policies.can_view_forum_session(user, s)
+        ]
+    session_days = {local_date(s.starts_at) for s in sessions}
+    found += [
+        Coming(
+            kind="forum",
+            title=s.title or _("Cooperation forum"),
+            url=f"/forum/sessions/{s.id}",
+            starts_at=s.starts_at,
+            ends_at=forum_sessions.ends_at(s),
+            place=s.place,
+        )
+        for s in sessions
+    ]
+    entries = session.exec(
+        select(CalendarEvent)
+        .where(
+            calendar_events.visible(user),
+            _own_house(col(CalendarEvent.house_id), user),
+            col(CalendarEvent.cancelled_at).is_(None),
+            col(CalendarEvent.ends_at) > now,
+            col(CalendarEvent.starts_at) < end,
+        )
+        .order_by(col(CalendarEvent.starts_at), col(CalendarEvent.id))
+        .limit(COMING_LIMIT)
+    )
+    for entry in entries:
+        # A convened meeting and a forum session are shown from their own records.
+        if entry.id in shown_entries:
+            continue
+        if entry.kind == EventKind.forum and local_date(entry.starts_at) in session_days:
+            continue
+        title = calendar_labels.title(entry)
+        if entry.house_id in names:
+            title = f"{title}: {names[entry.house_id]}"
+        found.append(
+            Coming(
+                kind=EventKind(entry.kind).value,
+                title=title,
+                url=f"/calendar/events/{entry.id}",
+                starts_at=entry.starts_at,
+                ends_at=entry.ends_at,
+                place=entry.place,
+                days=whole_days(entry.starts_at, entry.ends_at),
+            )
+        )
+    return sorted(found, key=lambda c: c.starts_at)

@@ -104,7 +104,8 @@ def test_resident_sees_the_list_with_search_and_district_select(client, session)
     assert page.text.count("<h1") == 1
     assert '<label class="hds-text-input__label" for="field-q">' in page.text
     assert '<option value="Herttoniemi">Herttoniemi</option>' in page.text
-    assert "<caption>" in page.text and '<th scope="col">' in page.text
+    assert '<caption id="houses-caption">' in page.text and '<th scope="col">' in page.text
+    assert 'role="region" tabindex="0" aria-labelledby="houses-caption"' in page.text
     assert f'<a href="/houses/{home.id}">Oma Talo</a>' in page.text
     found = client.get("/houses", params={"q": "oma talo"})
     assert "Oma Talo" in found.text and "Toinen Talo" not in found.text

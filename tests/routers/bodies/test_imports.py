@@ -1,13 +1,14 @@
 """The import pages: who may use them, uploads, reports, example files."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlmodel import col, select
 
 from app.config import ROOT
 from app.models.audit import AuditEntry
-from app.models.houses import House, Residency
+from app.models.houses import Apartment, House, Residency
 from app.models.people import Language, Person, StaffKind
 from app.services.bodies import imports as imports_service
 from tests.support import make_house, make_manager, make_resident, make_staff
@@ -227,3 +228,32 @@ def test_residents_file_overlapping_a_stored_residency_is_reported(admin_client,
     assert "already has a residency in this house at the same time" in response.text
     stays = session.exec(select(Residency).where(Residency.person_id == resident.id)).all()
     assert len(stays) == 1
+
+
+def test_residents_file_with_floor_areas_through_the_page(admin_client, session):
+    make_house(session, code="HASO-001")
+    page = admin_client.get("/admin/import").text
+    assert "<code>floor_area_m2</code>" in page
+    data = (
+        "house_code;apartment;name;email;phone;language;birth_date;tenure;starts_on;ends_on;"
+        "floor_area_m2\r\n"
+        "HASO-001;A 1;Aino Virtanen;aino@example.com;;;;haltija;1.9.2016;;58,5\r\n"
+        "HASO-001;A 2;Matti Virtanen;matti@example.com;;;;haltija;1.9.2016;;58,55\r\n"
+    ).encode("cp1252")
+    response = upload(admin_client, "/admin/import/residents", data, filename="asukkaat.csv")
+    assert response.status_code == 422
+    assert "nothing was stored" in response.text
+    assert '<th scope="row">3</th>' in response.text
+    assert "<code>floor_area_m2</code>" in response.text and "58,55" in response.text
+    assert "Enter the floor area with at most one decimal." in response.text
+    assert session.exec(select(Apartment)).all() == []
+    assert session.exec(select(Person).where(Person.email == "aino@example.com")).first() is None
+
+    response = upload(
+        admin_client, "/admin/import/residents", data.replace(b"58,55", b"71"), "asukkaat.csv"
+    )
+    assert response.status_code == 200, response.text
+    assert "2 created, 0 updated, 0 unchanged" in response.text
+    assert "HASO-001 A 2" in response.text
+    areas = {a.label: a.floor_area_m2 for a in session.exec(select(Apartment))}
+    assert areas == {"A 1": Decimal("58.5"), "A 2": Decimal("71.0")}

@@ -250,7 +250,9 @@ def test_the_archive_shows_sent_newsletters_by_kind(client, session, world):
     session.commit()
     as_user(client, session, world.resident_a)
     page = client.get("/newsletters")
-    assert page.status_code == 200 and '<a href="/newsletters">' in page.text  # the nav link
+    assert (
+        page.status_code == 200 and '<a href="/newsletters" aria-current="page">' in page.text
+    )  # the menu marks it
     assert "Talotiedote" in page.text and "Asukaskirje" in page.text and "Luonnos" not in page.text
     only = client.get("/newsletters?kind=residents").text
     assert "Asukaskirje" in only and "Talotiedote" not in only

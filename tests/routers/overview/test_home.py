@@ -102,3 +102,13 @@ def test_front_page_reminds_of_an_unsubmitted_draft(client, session):
     assert str(escape(message)) in page.text
     assert f'href="/initiatives/{draft.id}"' in page.text
     assert fi("No news: you have seen every change.") in page.text
+
+
+def test_favicon(client):
+    """The icon the pages name, and /favicon.ico (asked for by browsers) leading to it."""
+    response = client.get("/favicon.ico", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"] == "/static/favicon.svg"
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/login").text

@@ -95,7 +95,7 @@ def test_management_sees_every_house_side_by_side(client, session, world):
     for house in ("Koivukuja", "Vaahterakuja", "Puistotie"):
         assert f'/participation-profile?year={YEAR}">{house}</a>' in html
     # The chart and its table; the company totals: 3 meetings (decision), 1 evaluation.
-    assert 'role="img"' in html and "<caption>" in html
+    assert 'role="img"' in html and '<caption id="profile-chart-caption">' in html
     assert '<td class="number">3</td>' in html
     # Puistotie had nothing: every kind is named as missing, in words.
     assert fi("Missing:") in html

@@ -1,5 +1,6 @@
 """Administration pages: people, staff roles, passwords and the read-only audit log."""
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from sqlmodel import select
 from app.main import create_app
 from app.models.audit import AuditEntry
 from app.models.committees import Position
+from app.models.houses import Apartment
 from app.models.people import Language, Person, PersonUpdate, StaffKind, StaffRole
 from app.security import verify_password
 from app.services.bodies import people as people_service
@@ -203,6 +205,16 @@ def test_person_page_shows_residencies_and_roles(client, session, world):
     assert f'action="/admin/people/{target.id}/roles/housing_adviser/revoke"' in page
     assert '<option value="housing_adviser"' not in page  # already held
     assert '<option value="management"' in page
+
+
+def test_person_page_shows_the_apartments_floor_area(client, session, world):
+    target, house = world["target"], world["house"]
+    client.login_as(session, world["people"]["admin"])
+    assert "not recorded" in client.get(f"/admin/people/{target.id}").text
+    session.add(Apartment(house_id=house.id, label="C 7", floor_area_m2=Decimal("48.5")))
+    session.commit()
+    page = client.get(f"/admin/people/{target.id}").text
+    assert "48.5 m²" in page and "not recorded" not in page
 
 
 def test_edit_person(client, session, world):

@@ -8,12 +8,12 @@ from sqlmodel import col, select
 
 from app.i18n import use_language
 from app.models.audit import AuditEntry
-from app.models.houses import House, Residency, Tenure
+from app.models.houses import Apartment, House, Residency, Tenure
 from app.models.people import Language, Person, StaffKind
 from app.services.bodies import imports as imports_service
 from app.services.bodies import resident_import
 from app.services.platform.csv_reading import BadCell, Column, integer_parser, parse_row
-from tests.support import make_house, make_person, make_resident, make_staff
+from tests.support import fi, make_house, make_person, make_resident, make_staff
 
 HOUSES_HEADER = (
     "code,name,street_address,postal_code,city,district,apartments,floor_area,year_built,"
@@ -766,3 +766,129 @@ def test_example_files_import_cleanly(session, admin):
     )
     assert residents.ok, residents.errors
     assert residents.created == residents.rows > 0
+
+
+# Apartments' floor areas (the optional floor_area_m2 column)
+
+AREA_HEADER = RESIDENTS_HEADER + ",floor_area_m2"
+
+
+def apartments(session) -> dict[tuple[int, str], Decimal | None]:
+    return {(a.house_id, a.label): a.floor_area_m2 for a in session.exec(select(Apartment))}
+
+
+def test_floor_area_column_records_each_apartments_area(session, admin, houses):
+    data = csv_bytes(
+        AREA_HEADER,
+        'IMP-1,a  12,Aino Virtanen,aino@example.com,,,,holder,2016-09-01,,"62,5"',
+        "IMP-1,A 12,Matti Virtanen,matti@example.com,,,,holder,2016-09-01,,62.5",
+        "IMP-2,C 5,Karin Lindqvist,karin@example.com,,,,holder,2023-06-01,,34",
+        "IMP-2,C 6,Sam Okafor,sam@example.com,,,,holder,2023-06-01,,",
+    )
+    report = resident_import.import_residents(session, data, admin.id)
+    assert report.ok, report.errors
+    assert apartments(session) == {
+        (houses[0].id, "A 12"): Decimal("62.5"),
+        (houses[1].id, "C 5"): Decimal("34.0"),
+    }
+    assert report.count("apartment", "create") == 2
+    assert [(c.row, c.key) for c in report.changes if c.entity == "apartment"] == [
+        (2, "IMP-1 A 12"),
+        (4, "IMP-2 C 5"),
+    ]
+    assert len(audit_rows(session, "apartment")) == 2
+
+    again = resident_import.import_residents(session, data, admin.id)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    assert again.changes == []
+
+    # A new area updates the apartment; an empty cell leaves the recorded one.
+    changed = csv_bytes(
+        AREA_HEADER,
+        "IMP-1,A 12,Aino Virtanen,aino@example.com,,,,holder,2016-09-01,,63",
+        "IMP-2,C 5,Karin Lindqvist,karin@example.com,,,,holder,2023-06-01,,",
+    )
+    report = resident_import.import_residents(session, changed, admin.id)
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    assert [(c.row, c.entity, c.action, c.fields) for c in report.changes] == [
+        (2, "apartment", "update", ["floor_area_m2"])
+    ]
+    assert apartments(session) == {
+        (houses[0].id, "A 12"): Decimal("63.0"),
+        (houses[1].id, "C 5"): Decimal("34.0"),
+    }
+    [update] = [e for e in audit_rows(session, "apartment") if e.action == "update"]
+    assert (update.before["floor_area_m2"], update.after["floor_area_m2"]) == ("62.5", "63.0")
+    assert update.after["version"] == 2
+
+
+def test_floor_area_dry_run_stores_no_apartment(session, admin, houses):
+    data = csv_bytes(AREA_HEADER, "IMP-1,B 2,Nimi,n@example.com,,,,holder,2020-01-01,,45,5")
+    report = resident_import.import_residents(session, data, admin.id, dry_run=True)
+    assert errors_of(report) == [(2, "")]  # 45,5 unquoted is two cells: the row is too long
+    data = csv_bytes(AREA_HEADER, 'IMP-1,B 2,Nimi,n@example.com,,,,holder,2020-01-01,,"45,5"')
+    report = resident_import.import_residents(session, data, admin.id, dry_run=True)
+    assert report.ok and report.count("apartment", "create") == 1
+    assert apartments(session) == {}
+
+
+@pytest.mark.parametrize(
+    ("area", "reason"),
+    [
+        ("abc", "Enter a number, e.g. 2345,5."),
+        ("0", "Enter a number greater than zero."),
+        ("-42", "Enter a number greater than zero."),
+        ('"62,55"', "Enter the floor area with at most one decimal."),
+        ("1000", "An apartment's floor area is less than 1,000 m². Check the value."),
+        ("٦٢", "Enter a number, e.g. 2345,5."),
+    ],
+)
+def test_bad_floor_area_is_an_error_at_its_row_and_column(session, admin, houses, area, reason):
+    good = "IMP-2,B 2,Toinen,toinen@example.com,,,,holder,2020-01-01,,55"
+    bad = f"IMP-1,A 1,Nimi,n@example.com,,,,holder,2020-01-01,,{area}"
+    report = resident_import.import_residents(session, csv_bytes(AREA_HEADER, good, bad), admin.id)
+    assert errors_of(report) == [(3, "floor_area_m2")]
+    assert report.errors[0].reason == reason
+    assert report.errors[0].value == area.strip('"')
+    assert not report.stored
+    assert person(session, "toinen@example.com") is None
+    assert apartments(session) == {}
+    assert audit_rows(session) == []
+
+
+def test_two_areas_for_one_apartment_is_an_error(session, admin, houses):
+    data = csv_bytes(
+        AREA_HEADER,
+        "IMP-1,A 12,Aino Virtanen,aino@example.com,,,,holder,2016-09-01,,62.5",
+        "IMP-1,a 12,Matti Virtanen,matti@example.com,,,,holder,2016-09-01,,",
+        "IMP-1,A 12,Ville Virtanen,ville@example.com,,,,holder,2016-09-01,,65",
+    )
+    report = resident_import.import_residents(session, data, admin.id)
+    assert errors_of(report) == [(4, "floor_area_m2")]
+    assert report.errors[0].reason == ("Row 2 gives another floor area for the same apartment.")
+    assert apartments(session) == {} and person(session, "aino@example.com") is None
+
+
+def test_floor_area_error_is_in_the_users_language(session, admin, houses):
+    data = csv_bytes(AREA_HEADER, "IMP-1,A 1,Nimi,n@example.com,,,,holder,2020-01-01,,0")
+    with use_language("fi"):
+        report = resident_import.import_residents(session, data, admin.id)
+    assert errors_of(report) == [(2, "floor_area_m2")]
+    reason = report.errors[0].reason
+    assert reason == fi("Enter a number greater than zero.") != "Enter a number greater than zero."
+
+
+def test_example_residents_file_gives_apartment_areas(session, admin):
+    imports_service.import_houses(session, imports_service.example("houses.csv"), admin.id)
+    report = resident_import.import_residents(
+        session, imports_service.example("residents.csv"), admin.id
+    )
+    assert report.ok, report.errors
+    codes = {h.id: h.code for h in session.exec(select(House))}
+    assert {(codes[h], label): area for (h, label), area in apartments(session).items()} == {
+        ("HASO-101", "A 12"): Decimal("72.5"),
+        ("HASO-101", "B 34"): Decimal("48.0"),
+        ("HASO-102", "C 5"): Decimal("34.5"),
+        ("HASO-104", "A 2"): Decimal("58.0"),
+    }

@@ -1,11 +1,12 @@
 """The front page's tasks: minutes to record, houses without this year's resident meeting."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from app import i18n
+from app.jinja import fmt_date
 from app.models.meetings import ResidentMeeting
 from app.models.people import StaffKind
 from app.models.types import utcnow
@@ -16,6 +17,16 @@ from tests.support import make_chair, make_house, make_manager, make_resident, m
 # The factories seat committees relative to the real today, so the tests run at the real now.
 NOW = utcnow()
 YEAR = NOW.astimezone(ZoneInfo("Europe/Helsinki")).year
+# The last day whose invitation still gives the two weeks' notice for a meeting this year.
+LAST_CALL = date(YEAR, 12, 17)
+
+
+def no_meeting(house) -> str:
+    """The task of a house without this year's resident meeting."""
+    return (
+        f"No resident meeting yet this year: {house.name}. Send the invitation by "
+        f"{fmt_date(LAST_CALL)} at the latest."
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -52,12 +63,13 @@ def test_manager_sees_houses_without_a_meeting_this_year(session):
     make_meeting(session, active, datetime(YEAR, 3, 1, 16, tzinfo=UTC), minutes="Done")
     make_meeting(session, last_year_only, datetime(YEAR - 1, 9, 1, 16, tzinfo=UTC), minutes="Done")
     assert tasks_of(session, manager) == [
-        ("No resident meeting yet this year: Hiljainen talo", f"/houses/{quiet.id}/meetings/new"),
-        (
-            "No resident meeting yet this year: Viimevuotinen talo",
-            f"/houses/{last_year_only.id}/meetings/new",
-        ),
+        (no_meeting(quiet), f"/houses/{quiet.id}/meetings/new"),
+        (no_meeting(last_year_only), f"/houses/{last_year_only.id}/meetings/new"),
     ]
+    principal = load_principal(session, manager, NOW.astimezone(ZoneInfo("Europe/Helsinki")).date())
+    (first, _second) = home_service.front_page(session, principal, NOW).tasks
+    assert first.due == LAST_CALL
+    assert first.overdue == (NOW.astimezone(ZoneInfo("Europe/Helsinki")).date() > LAST_CALL)
 
 
 def test_organisers_see_meetings_whose_minutes_are_missing(session):
@@ -84,9 +96,6 @@ def test_residents_and_staff_of_other_houses_have_no_such_tasks(session):
     management = make_staff(session, StaffKind.management)
     assert tasks_of(session, resident) == []
     assert tasks_of(session, other_manager) == [
-        (
-            f"No resident meeting yet this year: {other_house.name}",
-            f"/houses/{other_house.id}/meetings/new",
-        )
+        (no_meeting(other_house), f"/houses/{other_house.id}/meetings/new")
     ]
     assert tasks_of(session, management) == []
