@@ -11,9 +11,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Times are shown in Europe/Helsinki: make sure the time-zone database is there.
+# Times are shown in Europe/Helsinki: make sure the time-zone database is there. The printed
+# invitations (PDF, WeasyPrint) need Pango, HarfBuzz's subsetter and a font with Finnish and
+# Swedish letters (DejaVu).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends tzdata \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system portal \

@@ -29,16 +29,38 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 
 def run_with(connection: Connection) -> None:
-    """Run migrations on an open connection."""
+    """Run migrations on an open connection.
+
+    SQLite changes a column by copying the table into a new one and dropping the old: with
+    foreign keys enforced (app/db.py turns them on) dropping `person` would delete every row that
+    cascades from it. So, as SQLite's own procedure for altering tables says, enforcement is off
+    while the migrations run, and the foreign keys are checked before they are committed.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # On the driver's connection, before SQLAlchemy begins a transaction (app/db.py emits
+        # BEGIN at once): inside a transaction SQLite ignores this pragma.
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_item=render_item,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left rows without their parent: {broken}")
+    finally:
+        if sqlite:
+            connection.rollback()  # ends the check's transaction; the migrations are committed
+            driver.execute("PRAGMA foreign_keys=ON")
 
 
 connection = config.attributes.get("connection")

@@ -76,10 +76,11 @@ MATRIX: dict[str, Rule] = {
     "POST /houses/new": Rule(ADMIN),
     "GET /houses/{house_id}/edit": Rule(ADMIN),
     "POST /houses/{house_id}/edit": Rule(ADMIN),
-    "GET /houses/{house_id}/residents/new": Rule(ADMIN),
-    "POST /houses/{house_id}/residents/new": Rule(ADMIN),
-    "GET /houses/{house_id}/residents/{residency_id}/end": Rule(ADMIN),
-    "POST /houses/{house_id}/residents/{residency_id}/end": Rule(ADMIN),
+    # The house's property manager records its residents too (tests/authz/households.py).
+    "GET /houses/{house_id}/residents/new": Rule({"manager_a"} | ADMIN),
+    "POST /houses/{house_id}/residents/new": Rule({"manager_a"} | ADMIN),
+    "GET /houses/{house_id}/residents/{residency_id}/end": Rule({"manager_a"} | ADMIN),
+    "POST /houses/{house_id}/residents/{residency_id}/end": Rule({"manager_a"} | ADMIN),
     "POST /api/v1/houses": Rule(ADMIN),
     "PATCH /api/v1/houses/{house_id}": Rule(ADMIN),
     # resident meetings and committees

@@ -21,6 +21,7 @@ from app.models.people import Language, Person
 from app.models.yte import YteMember, YteTerm
 from app.security import verify_password
 from app.services.access.roles import is_adult, load_principal
+from app.services.access.tenures import age_on, may_stand
 from app.services.bodies.yte import is_sitting_chair
 
 ROLE_OF_LOGIN = {
@@ -84,12 +85,13 @@ def test_residents_committees_and_meetings(session):
     day = today()
     houses = demo_houses(session)
     people = {p.id: p for p in session.exec(sm_select(Person))}
-    assert all(p.email.endswith("@demo.example") for p in people.values())
+    # Some residents have no email: they are invited on paper (test_some_households_are_on_paper).
+    assert all(p.email is None or p.email.endswith("@demo.example") for p in people.values())
     assert {Language.fi, Language.sv, Language.en} <= {p.language for p in people.values()}
     residencies = list(session.exec(sm_select(Residency)))
     per_house = Counter(r.house_id for r in residencies)
     assert all(5 <= per_house[h.id] <= 15 for h in houses)
-    assert any(r.tenure == Tenure.renter for r in residencies)
+    assert set(Tenure) == {r.tenure for r in residencies}  # every tenure is shown somewhere
     minors = [p for p in people.values() if p.birth_date and not is_adult(p, day)]
     assert 1 <= len(minors) < len(people) / 4
 
@@ -112,7 +114,7 @@ def test_residents_committees_and_meetings(session):
         assert 3 <= len(seats) <= 6
         assert [s.position for s in seats].count(Position.chair) == 1
         homes = [apartment_of[(s.person_id, committee.house_id)] for s in seats]
-        assert all(r.tenure == Tenure.holder for r in homes)
+        assert all(may_stand(r.tenure, age_on(people[r.person_id].birth_date, day)) for r in homes)
         assert len({r.apartment for r in homes}) == len(homes)  # one person per apartment
         assert all(is_adult(people[s.person_id], day) for s in seats)
         assert committee.elected_at_meeting_id is not None
@@ -206,6 +208,29 @@ def test_every_demo_login_has_the_password_and_its_role(session):
     assert not load_principal(session, renter, today()).voter_of
 
 
+def test_demo_house_shows_every_tenure_and_who_votes(session):
+    """HASO-001, the demo logins' house, has a holder's spouse, a co-holder and a household
+    member beside its holders and renters; the spouse and the co-holder vote, the others not."""
+    demo.load(session)
+    day = today()
+    house = session.exec(sm_select(House).where(House.code == "HASO-001")).one()
+    rows = session.exec(
+        sm_select(Residency, Person)
+        .join(Person, col(Person.id) == Residency.person_id)
+        .where(Residency.house_id == house.id)
+    ).all()
+    by_tenure: dict[Tenure, list[Person]] = {}
+    for residency, person in rows:
+        by_tenure.setdefault(residency.tenure, []).append(person)
+    assert set(by_tenure) == set(Tenure)
+    for tenure, people in by_tenure.items():
+        for person in people:
+            votes = house.id in load_principal(session, person, day).voter_of
+            assert votes == (
+                tenure in {Tenure.holder, Tenure.co_holder, Tenure.spouse} and is_adult(person, day)
+            ), (tenure, person.name)
+
+
 def test_demo_login_through_the_login_page(client, session):
     demo.load(session)
     session.commit()
@@ -284,3 +309,37 @@ def test_the_forum_minutes_and_the_initiative_answer_agree(session):
         assert forum_service.local_date(initiative.answered_at) == day
         assert forum_service.local_date(item.recorded_at) == day
         assert initiative.answered_at >= forum_service.ends_at(past)
+
+
+def test_some_households_are_on_paper(session):
+    """Some demo households have no email (whole apartments: their invitations come as a
+    letter), none of them with a login or a seat; the demo logins' house has some, and its last
+    sent invitation shows both channels, as every house's does where it reached both."""
+    from app.models.notices import NoticeRecipient
+    from app.models.people import NoticeChannel
+    from app.services.bodies import meeting_notices
+
+    demo.load(session)
+    paper = list(session.exec(sm_select(Person).where(col(Person.email).is_(None))))
+    assert 10 <= len(paper) < len(list(session.exec(sm_select(Person)))) / 4
+    assert all(p.notice_channel == NoticeChannel.paper and p.password_hash is None for p in paper)
+    seated = set(session.exec(sm_select(CommitteeMember.person_id)))
+    assert not {p.id for p in paper} & seated
+    logins = {email for _role, email in demo.demo_logins()}
+    assert all(session.exec(sm_select(Person).where(Person.email == e)).one() for e in logins)
+
+    house = session.exec(sm_select(House).where(House.code == "HASO-001")).one()
+    meeting = session.exec(
+        sm_select(ResidentMeeting)
+        .where(
+            ResidentMeeting.house_id == house.id,
+            col(ResidentMeeting.invitation_sent_at).is_not(None),
+        )
+        .order_by(col(ResidentMeeting.starts_at).desc())
+    ).first()
+    reach = meeting_notices.reach_sent(session, meeting)
+    assert reach is not None and reach.email_apartments >= 1 and reach.paper_apartments >= 2
+    recorded = session.exec(
+        sm_select(NoticeRecipient).where(NoticeRecipient.house_id == house.id)
+    ).all()
+    assert {r.channel for r in recorded} == {NoticeChannel.email, NoticeChannel.paper}

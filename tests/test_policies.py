@@ -42,6 +42,7 @@ EXPECTED = {
     "can_view_houses": LOGGED_IN,
     "can_manage_house": {"manager", "management", "admin"},
     "can_view_residents": {"member", "chair", "manager", "management", "admin"},
+    "can_manage_residents": {"manager", "admin"},
     "can_view_meetings": {"resident", "voter", "member", "chair", "manager", "management", "admin"},
     "can_organise_meeting": {"member", "chair", "manager", "management", "admin"},
     "can_manage_committee": {"manager", "management", "admin"},

@@ -14,11 +14,12 @@ from app.config import get_settings
 from app.demo import ballots as ballots_demo
 from app.demo import finances as demo_finances
 from app.demo import initiatives as demo_initiatives
+from app.demo import paper as demo_paper
 from app.demo import plan as demo_plan
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
 from app.models.houses import Apartment, House, Residency
 from app.models.meetings import ResidentMeeting
-from app.models.people import Language, Person, StaffRole
+from app.models.people import Language, NoticeChannel, Person, StaffRole
 from app.models.yte import YteMember, YteTerm
 from app.security import hash_password
 from app.services.calendar import defaults as calendar_defaults
@@ -47,6 +48,7 @@ SINGULAR = {
     "budget lines": "budget line",
     "usage charges": "usage charge",
     "budget cycles": "budget cycle",
+    "notice recipients": "notice recipient",
 }
 
 
@@ -90,6 +92,7 @@ def load(session: Session, today: date | None = None) -> str:
     _apartments(session, plan, houses, added)
     meetings = _meetings(session, plan, people, houses, added)
     _committees(session, plan, people, houses, meetings, added)
+    demo_paper.record_last_invitations(session, houses, datetime.now(UTC), added)
     _yte(session, plan, people, houses, added)
     demo_initiatives.load(session, plan, people, houses, added, today)
     _calendar(session, added, plan_today)
@@ -121,7 +124,19 @@ def _ids(rows: Any) -> list[int]:
 
 def _people(session: Session, plan: demo_plan.Plan, added: dict[str, int]) -> dict[str, Person]:
     found = session.exec(select(Person).where(col(Person.email).like(f"%@{demo_plan.DOMAIN}")))
-    people = {person.email: person for person in found}
+    people = {person.email: person for person in found if person.email}
+    # Residents without email (on paper) are keyed by their plan email all the same, and found
+    # again by name and birth date.
+    on_paper = demo_paper.paper_people(plan)
+    if on_paper:
+        without = {
+            (person.name, person.birth_date): person
+            for person in session.exec(select(Person).where(col(Person.email).is_(None)))
+        }
+        for email in on_paper:
+            match = without.get((plan.people[email].name, plan.people[email].birth_date))
+            if match is not None:
+                people[email] = match
     password_hash: str | None = None  # argon2 is slow on purpose: hash once per run
     new = []
     for email, p in plan.people.items():
@@ -129,9 +144,11 @@ def _people(session: Session, plan: demo_plan.Plan, added: dict[str, int]) -> di
             continue
         if p.login and password_hash is None:
             password_hash = hash_password(PASSWORD)
+        paper = email in on_paper
         person = Person(
             name=p.name,
-            email=email,
+            email=None if paper else email,
+            notice_channel=NoticeChannel.paper if paper else NoticeChannel.email,
             language=Language(p.language),
             birth_date=p.birth_date,
             password_hash=password_hash if p.login else None,

@@ -156,6 +156,21 @@ def yte_term_dates(today: date) -> tuple[date, date]:
     return date(year, 2, 1), date(year + 2, 1, 31)
 
 
+def _partner(tenure: Tenure, apartment: str) -> Tenure:
+    """A holder's partner: a co-holder in every fourth apartment (by its number), else the
+    holder's spouse or cohabiting partner; a renter's partner rents too. Decided without the
+    random generator, so that the rest of the demo stays as it was."""
+    if tenure != Tenure.holder:
+        return tenure
+    number = int("".join(c for c in apartment if c.isdigit()) or 0)
+    return Tenure.co_holder if number % 4 == 0 else Tenure.spouse
+
+
+def _child(tenure: Tenure) -> Tenure:
+    """A holder's child is another household member; a renter's child rents too."""
+    return Tenure.household_member if tenure == Tenure.holder else tenure
+
+
 class _Builder:
     """Turns the seed files into a Plan, deterministically for a given day."""
 
@@ -270,7 +285,7 @@ class _Builder:
                 partner = self.generated(
                     rng, group, family, born, frozenset({self.people[adult].name})
                 )
-                plan.residencies.append((partner, apartment, tenure, moved_in))
+                plan.residencies.append((partner, apartment, _partner(tenure, apartment), moved_in))
             if rng.random() < 0.15 and len(plan.residencies) < target:
                 born = _between(
                     rng, max(moved_in - timedelta(days=1000), FIRST_CHILD_BORN), LAST_MOVE_IN
@@ -281,7 +296,7 @@ class _Builder:
                 child = self.generated(
                     rng, group, self.people[adult].name.split()[-1], born, household
                 )
-                plan.residencies.append((child, apartment, tenure, max(moved_in, born)))
+                plan.residencies.append((child, apartment, _child(tenure), max(moved_in, born)))
         wants_committee = bool(named) or rng.random() > 0.12
         size, elected_last_spring = rng.randint(3, 6), rng.random() < 0.5
         chosen = rng.sample(voters, min(max(size - len(seats), 0), len(voters)))

@@ -42,6 +42,7 @@ from app.models.initiatives import (
 from app.models.mail import Delivery
 from app.models.meetings import ResidentMeeting
 from app.models.newsletters import DigestItem, MailPreference, Newsletter
+from app.models.notices import NoticeRecipient
 from app.models.participation import Participation
 from app.models.people import Person, StaffRole
 from app.models.scheduler import JobRun, scheduler_job
@@ -95,6 +96,7 @@ __all__ = [
     "InitiativeEvent",
     "InitiativeFollower",
     "Notification",
+    "NoticeRecipient",
     "ApiToken",
     "AuditEntry",
     "CommitteeMember",

@@ -50,10 +50,13 @@ class HousePublic(HouseBase):
 
 
 class Tenure(enum.StrEnum):
-    """How a resident holds their apartment."""
+    """How a resident lives in their apartment; what each gives is in services/access/tenures."""
 
     holder = "holder"  # asumisoikeuden haltija
-    renter = "renter"
+    co_holder = "co_holder"  # kanssahaltija: holds the right of occupancy with the holder
+    spouse = "spouse"  # haltijan puoliso tai avopuoliso, living in the apartment
+    household_member = "household_member"  # muu perheenjäsen
+    renter = "renter"  # vuokralainen
 
 
 class ResidencyBase(SQLModel):
@@ -62,7 +65,7 @@ class ResidencyBase(SQLModel):
     person_id: int
     house_id: int
     apartment: str = Field(min_length=1, max_length=20)
-    tenure: Tenure = Field(default=Tenure.holder, sa_type=StrEnumType(Tenure, 8))
+    tenure: Tenure = Field(default=Tenure.holder, sa_type=StrEnumType(Tenure, 20))
     starts_on: date
     ends_on: date | None = None
 

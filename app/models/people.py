@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime
 
 from pydantic import EmailStr
+from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from app.models.types import StrEnumType, UTCDateTime, utcnow
@@ -15,6 +16,13 @@ class Language(enum.StrEnum):
     fi = "fi"
     sv = "sv"
     en = "en"
+
+
+class NoticeChannel(enum.StrEnum):
+    """How the formal notices to a person's household (a meeting's invitation) reach them."""
+
+    email = "email"
+    paper = "paper"  # a letter to the apartment's postal address; always so without an email
 
 
 class StaffKind(enum.StrEnum):
@@ -30,16 +38,27 @@ class PersonBase(SQLModel):
     """Fields a person has everywhere."""
 
     name: str = Field(min_length=1, max_length=200)
-    email: EmailStr = Field(max_length=320)
+    # None: a resident without email, invited on paper; they cannot log in until one is added.
+    email: EmailStr | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=40)
     language: Language = Field(default=Language.fi, sa_type=StrEnumType(Language, 2))
+    notice_channel: NoticeChannel = Field(
+        default=NoticeChannel.email, sa_type=StrEnumType(NoticeChannel, 5)
+    )
 
 
 class Person(PersonBase, table=True):
-    """Anyone who uses the portal: residents, chairs, staff. Email is unique, stored lower-case."""
+    """Anyone who uses the portal: residents, chairs, staff. An email, where given, is unique
+    and stored lower-case; a person without one gets their notices on paper."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "email IS NOT NULL OR notice_channel = 'paper'", name="paper_without_email"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=320, unique=True)
+    email: str | None = Field(default=None, max_length=320, unique=True)
     birth_date: date | None = None
     password_hash: str | None = Field(default=None, max_length=200)
     is_active: bool = True
@@ -60,10 +79,12 @@ class PersonUpdate(SQLModel):
     """Changes to a person; omitted fields stay."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
+    # Given as None: the email is removed (the person then gets their notices on paper).
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=40)
     language: Language | None = None
     birth_date: date | None = None
+    notice_channel: NoticeChannel | None = None
 
 
 class PersonPublic(SQLModel):
@@ -77,9 +98,10 @@ class PersonPublic(SQLModel):
 class PersonPrivate(PersonPublic):
     """A person as they and administrators see them."""
 
-    email: str
+    email: str | None
     phone: str | None
     birth_date: date | None
+    notice_channel: NoticeChannel = NoticeChannel.email
 
 
 class StaffRole(SQLModel, table=True):

@@ -49,7 +49,15 @@ def test_admin_lists_and_searches_people(client, session, world):
     assert response.status_code == 200
     body = response.json()
     assert [p["email"] for p in body] == ["tuula@example.com"]
-    assert set(body[0]) == {"id", "name", "language", "email", "phone", "birth_date"}
+    assert set(body[0]) == {
+        "id",
+        "name",
+        "language",
+        "email",
+        "phone",
+        "birth_date",
+        "notice_channel",
+    }
     assert response.headers["x-total-count"] == "1"
 
 

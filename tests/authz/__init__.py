@@ -14,6 +14,7 @@ from tests.authz import (
     compliance,
     finances,
     forum,
+    households,
     initiative_discussion,
     initiatives,
     initiatives_api,
@@ -43,4 +44,5 @@ FEATURES = [
     ballots,
     sso,
     privacy,
+    households,
 ]

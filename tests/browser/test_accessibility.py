@@ -51,6 +51,8 @@ NOT_PAGES = {
     "/account/data.json": "one's own data as a JSON download",
     "/login/sso": "a redirect to the identity provider",
     "/login/sso/callback": "the identity provider's redirect back (needs its state)",
+    "/meetings/{meeting_id}/invitation-letters.pdf": "PDF download (letters to print)",
+    "/meetings/{meeting_id}/notice-board.pdf": "PDF download (notice-board sheet)",
 }
 
 # Pages no link leads to (their address arrives by mail): visited directly, with a token that

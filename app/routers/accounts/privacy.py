@@ -95,8 +95,15 @@ def erase(
     if data_protection.is_erased(person):
         return _page(request, person)
     typed = form.get("confirm_email", "").strip().lower()
-    if typed != person.email.lower():
-        errors = {"confirm_email": _("Type the person's email address exactly as shown.")}
+    # A person without email (a resident on paper) is confirmed by their name.
+    expected = person.email or " ".join(person.name.split())
+    if " ".join(typed.split()) != expected.lower():
+        message = (
+            _("Type the person's email address exactly as shown.")
+            if person.email
+            else _("Type the person's name exactly as shown.")
+        )
+        errors = {"confirm_email": message}
         return _page(request, person, errors, {"confirm_email": typed}, status_code=422)
     if person.id == user.id:
         errors = {"confirm_email": _("You cannot erase your own data while logged in.")}

@@ -105,7 +105,8 @@ def create_committee(
 def add_member(
     session: SessionDep, user: ApiUser, committee: ManageableCommittee, data: MemberCreate
 ) -> CommitteeMemberPublic:
-    """Seat an adult ASO holder of the house; 422 with the reason at person_id or position."""
+    """Seat a resident who may stand (an adult holder, co-holder or holder's spouse or partner
+    of the house, one per apartment); 422 with the reason at person_id or position."""
     seat = committees_service.add_member(session, committee, data, user.id, today())
     return committees_service.seat_public(session, seat)
 

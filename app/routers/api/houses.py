@@ -35,7 +35,11 @@ class HouseResident(SQLModel):
     person_id: int
     name: str
     apartment: str
-    tenure: Tenure
+    tenure: Tenure = Field(
+        description="holder, co_holder, spouse (the holder's spouse or cohabiting partner living "
+        "in the apartment), household_member (another household member) or renter. Holders, "
+        "co-holders and spouses or partners aged 18 or over vote and may stand, one vote each."
+    )
     starts_on: date
     ends_on: date | None
     email: str | None = Field(default=None, description="Shown to administrators only.")

@@ -36,8 +36,18 @@ def get_administrable_house(house_id: int, user: CurrentUser, session: SessionDe
     return house
 
 
+def get_resident_managed_house(house_id: int, user: CurrentUser, session: SessionDep) -> House:
+    """The house of the path, for those who record its residents: its property manager and
+    administrators."""
+    house = houses_service.get(session, house_id)
+    if not policies.can_manage_residents(user, house_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    return house
+
+
 ViewableHouse = Annotated[House, Depends(get_viewable_house)]
 AdministrableHouse = Annotated[House, Depends(get_administrable_house)]
+ResidentManagedHouse = Annotated[House, Depends(get_resident_managed_house)]
 
 
 def get_visible_residents(
@@ -49,20 +59,32 @@ def get_visible_residents(
     return residencies_service.current(session, house.id or 0, today())
 
 
-def get_administrable_resident(
-    house: AdministrableHouse, residency_id: int, session: SessionDep
+def get_managed_resident(
+    house: ResidentManagedHouse, residency_id: int, session: SessionDep
 ) -> residencies_service.Resident:
-    """A residency of the path's house with its person, for administrators."""
+    """A residency of the path's house with its person, for those who record its residents."""
     resident = residencies_service.get_resident(session, residency_id)
     if resident is None or resident.residency.house_id != house.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     return resident
 
 
+def get_editable_resident(
+    resident: Annotated[residencies_service.Resident, Depends(get_managed_resident)],
+    user: CurrentUser,
+) -> residencies_service.Resident:
+    """A resident whose details the user may change: a property manager looks after the
+    residents without email (someone with an email has an account: administrators only)."""
+    if resident.person.email is not None and not policies.can_administer(user):
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+    return resident
+
+
 VisibleResidents = Annotated[
     list[residencies_service.Resident] | None, Depends(get_visible_residents)
 ]
-AdministrableResident = Annotated[residencies_service.Resident, Depends(get_administrable_resident)]
+ManagedResident = Annotated[residencies_service.Resident, Depends(get_managed_resident)]
+EditableResident = Annotated[residencies_service.Resident, Depends(get_editable_resident)]
 
 
 def _house_values(form: dict[str, str]) -> dict[str, Any]:
@@ -199,7 +221,7 @@ def _resident_form(
 
 
 @router.get("/houses/{house_id}/residents/new", name="resident_new")
-def new_resident_page(request: Request, house: AdministrableHouse) -> Response:
+def new_resident_page(request: Request, house: ResidentManagedHouse) -> Response:
     """The form for recording a new resident of a house."""
     return _resident_form(request, house, {"tenure": "holder", "starts_on": today().isoformat()})
 
@@ -208,8 +230,8 @@ def new_resident_page(request: Request, house: AdministrableHouse) -> Response:
 def add_resident(
     request: Request,
     session: SessionDep,
-    user: AdminUser,
-    house: AdministrableHouse,
+    user: CurrentUser,
+    house: ResidentManagedHouse,
     form: FormData,
 ) -> Response:
     """Record that a person (picked by email) lives in an apartment of the house."""
@@ -219,6 +241,97 @@ def add_resident(
         residencies_service.add_by_email(session, house.id or 0, data, user.id)
     except ValidationFailed as exc:
         return _resident_form(request, house, values, exc.errors, status_code=422)
+    return RedirectResponse(f"/houses/{house.id}#residents", status_code=303)
+
+
+def _paper_form(
+    request: Request,
+    house: House,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {"house": house, "values": values, "errors": errors or {}}
+    return render(request, "houses/resident_paper_form.html", context, status_code=status_code)
+
+
+@router.get("/houses/{house_id}/residents/new-without-email", name="resident_new_on_paper")
+def new_paper_resident_page(request: Request, house: ResidentManagedHouse) -> Response:
+    """The form for a new resident without email (their notices go on paper)."""
+    values = {"tenure": "holder", "language": "fi", "starts_on": today().isoformat()}
+    return _paper_form(request, house, values)
+
+
+@router.post("/houses/{house_id}/residents/new-without-email")
+def add_paper_resident(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    house: ResidentManagedHouse,
+    form: FormData,
+) -> Response:
+    """Add a person without email and their residency in an apartment of the house."""
+    values = dict(form)
+    try:
+        data = forms.parse(residencies_service.ResidentOnPaper, values)
+        residencies_service.add_on_paper(session, house.id or 0, data, user.id)
+    except ValidationFailed as exc:
+        return _paper_form(request, house, values, exc.errors, status_code=422)
+    return RedirectResponse(f"/houses/{house.id}#residents", status_code=303)
+
+
+def _details_form(
+    request: Request,
+    house: House,
+    resident: residencies_service.Resident,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {"house": house, "resident": resident, "values": values, "errors": errors or {}}
+    return render(request, "houses/resident_person_form.html", context, status_code=status_code)
+
+
+@router.get("/houses/{house_id}/residents/{residency_id}/person", name="resident_person")
+def resident_details_page(
+    request: Request, house: ResidentManagedHouse, resident: EditableResident
+) -> Response:
+    """The form for a resident's details: name, contact details, language, how notices reach
+    them; adding an email gives them a login."""
+    person = resident.person
+    values = {
+        "name": person.name,
+        "email": person.email or "",
+        "phone": person.phone or "",
+        "language": person.language.value,
+        "birth_date": person.birth_date.isoformat() if person.birth_date else "",
+        "notice_channel": person.notice_channel.value,
+        "version": person.version,
+    }
+    return _details_form(request, house, resident, values)
+
+
+@router.post("/houses/{house_id}/residents/{residency_id}/person")
+def change_resident_details(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    house: ResidentManagedHouse,
+    resident: EditableResident,
+    form: FormData,
+) -> Response:
+    """Change a resident's details; refused when someone else changed them meanwhile."""
+    values = dict(form)
+    try:
+        data = forms.parse(residencies_service.ResidentDetails, values)
+        residencies_service.change_details(session, resident.person, data, user.id)
+    except ValidationFailed as exc:
+        return _details_form(request, house, resident, values, exc.errors, status_code=422)
+    except Conflict:
+        message = _(
+            "Someone else changed this person in the meantime. Reload the page and try again."
+        )
+        return _details_form(request, house, resident, values, {"": message}, status_code=409)
     return RedirectResponse(f"/houses/{house.id}#residents", status_code=303)
 
 
@@ -236,7 +349,7 @@ def _end_form(
 
 @router.get("/houses/{house_id}/residents/{residency_id}/end", name="resident_end")
 def end_residency_page(
-    request: Request, house: AdministrableHouse, resident: AdministrableResident
+    request: Request, house: ResidentManagedHouse, resident: ManagedResident
 ) -> Response:
     """The form for ending a residency, today by default."""
     return _end_form(request, house, resident, {"ends_on": today().isoformat()})
@@ -246,9 +359,9 @@ def end_residency_page(
 def end_residency(
     request: Request,
     session: SessionDep,
-    user: AdminUser,
-    house: AdministrableHouse,
-    resident: AdministrableResident,
+    user: CurrentUser,
+    house: ResidentManagedHouse,
+    resident: ManagedResident,
     form: FormData,
 ) -> Response:
     """Set the last day of a residency."""

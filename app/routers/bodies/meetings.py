@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, status
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Request, status
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.engine import Engine
 
@@ -13,12 +13,14 @@ from app.db import get_bind
 from app.deps import CurrentUser, FormData, SessionDep, today
 from app.errors import Conflict, ValidationFailed
 from app.forms import parse
-from app.i18n import _, ngettext
+from app.i18n import _, get_language, ngettext
 from app.jinja import fmt_date
 from app.models.houses import House
 from app.models.meetings import MeetingForm, MeetingMinutes, ResidentMeeting
+from app.models.people import Language
 from app.models.types import to_utc, utcnow
 from app.services.bodies import houses as houses_service
+from app.services.bodies import meeting_notices, notices
 from app.services.bodies import meetings as meetings_service
 from app.services.mail import delivery as mail_service
 from app.services.mail import reach as mail_reach
@@ -151,6 +153,7 @@ def _detail(
     context = {
         "meeting": meeting,
         "house": houses_service.get(session, meeting.house_id),
+        "reach": meeting_notices.reach_sent(session, meeting),
         "committees": meetings_service.committees_elected(session, meeting.id or 0),
         "started": meetings_service.has_started(meeting, now),
         "deadline": meetings_service.invitation_deadline(meeting.starts_at),
@@ -168,6 +171,21 @@ def meeting_page(
     return _detail(request, session, meeting)
 
 
+def _channels(reach: notices.Reach) -> str:
+    """How the invitation reaches the apartments, in a sentence for the confirmation."""
+    return _(
+        "By email at once: %(people)s %(in_apartments)s. On paper: a letter %(to_apartments)s "
+        "that no email reaches, to print from the meeting's page.",
+        people=ngettext("%(num)s person", "%(num)s people", reach.email_people),
+        in_apartments=ngettext(
+            "in %(num)s apartment", "in %(num)s apartments", reach.email_apartments
+        ),
+        to_apartments=ngettext(
+            "to %(num)s apartment", "to each of %(num)s apartments", reach.paper_apartments
+        ),
+    )
+
+
 def _confirm_invitation(
     request: Request,
     session: SessionDep,
@@ -176,9 +194,9 @@ def _confirm_invitation(
     hidden: dict[str, Any],
     action: str = "",
 ) -> Response:
-    """Whom the meeting's invitation reaches, before it goes."""
+    """Whom the meeting's invitation reaches, and by which channel, before it goes."""
     assert house.id is not None
-    people = meetings_service.current_residents(session, house.id, today())
+    reach, people = meeting_notices.reach_now(session, house.id, today())
     return confirm_send(
         request,
         heading=_("Confirm the invitation"),
@@ -188,7 +206,7 @@ def _confirm_invitation(
             date=fmt_date(to_utc(starts_at), "long"),
         ),
         reach=mail_reach.of_people(people),
-        channel=_("Mail, at once, to every current resident of the house."),
+        channel=_channels(reach),
         action=action or f"/houses/{house.id}/meetings/new",
         button=ngettext(
             "Send the invitation to %(num)s person",
@@ -225,6 +243,46 @@ def send_invitation(
         return _detail(request, session, meeting, exc.errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
     background.add_task(mail_service.send_pending, bind)
     return RedirectResponse(f"/meetings/{meeting.id}", status_code=303)
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    """A PDF to download; names and addresses: never kept by a cache."""
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/meetings/{meeting_id}/invitation-letters.pdf", name="meeting_invitation_letters")
+def invitation_letters(
+    session: SessionDep, user: CurrentUser, meeting: OrganisableMeeting
+) -> Response:
+    """Every letter of the sent invitation in one PDF to print, one letter per page: to each
+    apartment no email reached, as recorded when it went. 404 when there is none."""
+    content = meeting_notices.letters_pdf(session, meeting, today())
+    if content is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    house = houses_service.get(session, meeting.house_id)
+    return _pdf(content, meeting_notices.filename(house, meeting, "invitation-letters"))
+
+
+@router.get("/meetings/{meeting_id}/notice-board.pdf", name="meeting_notice_board")
+def notice_board(
+    session: SessionDep,
+    user: CurrentUser,
+    meeting: OrganisableMeeting,
+    language: Annotated[Language | None, Query()] = None,
+) -> Response:
+    """The invitation as an A4 sheet in large print for the staircase, in a language (the
+    page's own unless one is asked for)."""
+    lang = language.value if language else get_language()
+    content = meeting_notices.notice_board_pdf(session, meeting, lang)
+    house = houses_service.get(session, meeting.house_id)
+    return _pdf(content, meeting_notices.filename(house, meeting, f"notice-board-{lang}"))
 
 
 def _minutes_form(

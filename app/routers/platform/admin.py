@@ -46,7 +46,8 @@ AdministeredPerson = Annotated[Person, Depends(get_administered_person)]
 def _person_values(person: Person) -> dict[str, Any]:
     return {
         "name": person.name,
-        "email": person.email,
+        "email": person.email or "",
+        "notice_channel": person.notice_channel.value,
         "phone": person.phone or "",
         "language": person.language.value,
         "birth_date": person.birth_date.isoformat() if person.birth_date else "",
@@ -99,7 +100,8 @@ def people_list(
 @router.get("/admin/people/new", name="admin_person_new")
 def new_person_form(request: Request, user: AdminUser) -> Response:
     """The form for a new person."""
-    return render(request, "admin/person_form.html", {"values": {"language": "fi"}})
+    values = {"language": "fi", "notice_channel": "email"}
+    return render(request, "admin/person_form.html", {"values": values})
 
 
 @router.post("/admin/people/new")

@@ -26,6 +26,12 @@ def can_manage_house(user: User, house_id: int) -> bool:
     return user is not None and (is_staff_overseer(user) or house_id in user.manager_of)
 
 
+def can_manage_residents(user: User, house_id: int) -> bool:
+    """Record who lives in a house and look after its residents without email (their details,
+    their notices on paper): the house's property manager and administrators."""
+    return user is not None and (user.is_admin or house_id in user.manager_of)
+
+
 def can_view_residents(user: User, house_id: int) -> bool:
     """See who lives in a house: its committee, its manager, management, administrators."""
     return user is not None and (can_manage_house(user, house_id) or house_id in user.committee_of)
@@ -66,7 +72,8 @@ def can_view_audit(user: User) -> bool:
 
 
 def can_vote_in(user: User, house_id: int) -> bool:
-    """Vote or stand for a body in a house: an ASO holder aged 18 or over (roles.is_adult)."""
+    """Vote or stand for a body in a house: a holder, co-holder or the holder's spouse or
+    partner aged 18 or over (tenures.votes)."""
     return user is not None and house_id in user.voter_of
 
 

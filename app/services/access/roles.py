@@ -6,9 +6,10 @@ from datetime import date
 from sqlmodel import Session, col, or_, select
 
 from app.models.committees import CommitteeMember, Position, ResidentCommittee
-from app.models.houses import House, Residency, Tenure
+from app.models.houses import House, Residency
 from app.models.people import Person, StaffKind, StaffRole
 from app.models.yte import YteMember, YteTerm
+from app.services.access.tenures import ADULT_AGE, age_on, votes
 
 
 @dataclass
@@ -17,7 +18,9 @@ class Principal:
 
     person: Person
     resident_of: set[int] = field(default_factory=set)
-    voter_of: set[int] = field(default_factory=set)  # ASO holder aged 18+
+    # Votes in the house (tenures.votes): a holder, co-holder or the holder's spouse or
+    # partner, aged 18+.
+    voter_of: set[int] = field(default_factory=set)
     committee_of: set[int] = field(default_factory=set)
     chair_of: set[int] = field(default_factory=set)
     manager_of: set[int] = field(default_factory=set)
@@ -80,11 +83,8 @@ class Principal:
 
 def is_adult(person: Person, on: date) -> bool:
     """Whether a person is 18 or older on a day (unknown birth date: no)."""
-    born = person.birth_date
-    if born is None:
-        return False
-    years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    return years >= 18
+    years = age_on(person.birth_date, on)
+    return years is not None and years >= ADULT_AGE
 
 
 def current_residencies(session: Session, person_id: int, today: date) -> list[Residency]:
@@ -104,9 +104,10 @@ def load_principal(session: Session, person: Person, today: date) -> Principal:
     """Gather a person's roles for today."""
     assert person.id is not None
     principal = Principal(person=person)
+    age = age_on(person.birth_date, today)
     for residency in current_residencies(session, person.id, today):
         principal.resident_of.add(residency.house_id)
-        if residency.tenure == Tenure.holder and is_adult(person, today):
+        if votes(residency.tenure, age):
             principal.voter_of.add(residency.house_id)
     seats = session.exec(
         select(ResidentCommittee.house_id, CommitteeMember.position)

@@ -35,10 +35,20 @@ def normalise_email(email: str) -> str:
 
 
 def person_by_email(session: Session, email: str) -> Person | None:
-    """The active person with an email, if any."""
+    """The active person with an email, if any (never one without an email: an empty address
+    matches nobody)."""
+    address = normalise_email(email)
+    if not address:
+        return None
     return session.exec(
-        select(Person).where(Person.email == normalise_email(email), col(Person.is_active))
+        select(Person).where(Person.email == address, col(Person.is_active))
     ).first()
+
+
+def can_log_in(person: Person | None) -> bool:
+    """Whether a person may have a login at all: active and with an email (a resident without
+    one gets their notices on paper and logs in once an email is added)."""
+    return person is not None and person.is_active and person.email is not None
 
 
 def check_rate(session: Session, settings: Settings, ip: str, email: str | None) -> None:
@@ -114,6 +124,8 @@ def end_logins(session: Session, person: Person, keep_session: str | None = None
 def start_session(session: Session, settings: Settings, person: Person, method: str) -> str:
     """A new browser session; returns the cookie value (only its hash is stored)."""
     assert person.id is not None
+    if not can_log_in(person):
+        raise ValueError("a person without an email or not active cannot log in")
     token = new_token()
     session.add(
         LoginSession(
@@ -136,6 +148,7 @@ def person_for_session(session: Session, token: str) -> Person | None:
             LoginSession.token_hash == token_hash(token),
             LoginSession.expires_at > utcnow(),
             col(Person.is_active),
+            col(Person.email).is_not(None),
         )
     ).first()
     return row
@@ -225,7 +238,7 @@ def use_login_link(session: Session, token: str) -> Person | None:
     if spent is None:
         return None
     person = session.get(Person, spent[0])
-    return person if person and person.is_active else None
+    return person if can_log_in(person) else None
 
 
 def issue_token(
@@ -273,7 +286,7 @@ def person_for_token(session: Session, secret: str) -> tuple[Person, ApiToken] |
     person, token = row
     if token.expires_at is not None and token.expires_at <= utcnow():
         return None
-    if not person.is_active:
+    if not can_log_in(person):
         return None
     return person, token
 

@@ -300,8 +300,11 @@ def _person(session: Session, issuer: str, claims: dict[str, Any], now: datetime
     ).first()
     if identity is not None:
         person = session.get(Person, identity.person_id)
-        if person is None or not person.is_active:
-            raise SsoError(_unknown(), f"linked person {identity.person_id} is not active")
+        if not auth_service.can_log_in(person):
+            raise SsoError(
+                _unknown(), f"linked person {identity.person_id} is not active or has no email"
+            )
+        assert person is not None
         identity.last_login_at = now
         session.add(identity)
         session.flush()

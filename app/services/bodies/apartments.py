@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.models.houses import Apartment, Residency
@@ -27,6 +28,31 @@ def in_houses(session: Session, house_ids: Iterable[int]) -> dict[ApartmentKey, 
     found: dict[ApartmentKey, Apartment] = {}
     for apartment in rows:
         found.setdefault(key_of(apartment.house_id, apartment.label), apartment)
+    return found
+
+
+def ensure(session: Session, house_id: int, labels: Iterable[str]) -> dict[str, Apartment]:
+    """A house's apartments by their residencies' labels, each created when it is not recorded
+    yet (without a floor area): a notice to it needs its row. Keyed by the label as given."""
+    labels = list(labels)
+    known = in_houses(session, [house_id])
+    found: dict[str, Apartment] = {}
+    for label in labels:
+        key = key_of(house_id, label)
+        apartment = known.get(key)
+        if apartment is None:
+            apartment = Apartment(house_id=house_id, label=key[1])
+            try:
+                with session.begin_nested():
+                    session.add(apartment)
+            except IntegrityError:  # made meanwhile by another transaction
+                apartment = session.exec(
+                    select(Apartment).where(
+                        Apartment.house_id == house_id, Apartment.label == key[1]
+                    )
+                ).one()
+            known[key] = apartment
+        found[label] = apartment
     return found
 
 

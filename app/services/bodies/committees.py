@@ -23,7 +23,7 @@ from app.models.houses import Residency, Tenure
 from app.models.meetings import ResidentMeeting
 from app.models.people import Person
 from app.models.types import utcnow
-from app.services.access.roles import is_adult
+from app.services.access.tenures import age_on, is_entitled, may_stand, standing_tenures
 from app.services.bodies import meetings as meetings_service
 from app.services.platform import audit
 
@@ -237,7 +237,8 @@ def _taken_apartments(
 def eligible_people(
     session: Session, committee: ResidentCommittee, today: date
 ) -> list[tuple[Person, str]]:
-    """Who could take a seat: adult ASO holders living in the house, one per free apartment."""
+    """Who could take a seat: residents who may stand (tenures.may_stand: adult holders,
+    co-holders and holders' spouses or partners), one per free apartment."""
     seated = {person.id for _seat, person in members(session, committee.id or 0)}
     taken = _taken_apartments(session, committee, today)
     rows = session.exec(
@@ -245,7 +246,7 @@ def eligible_people(
         .join(Residency, col(Residency.person_id) == Person.id)
         .where(
             Residency.house_id == committee.house_id,
-            Residency.tenure == Tenure.holder,
+            col(Residency.tenure).in_(sorted(standing_tenures())),
             Residency.starts_on <= today,
             or_(col(Residency.ends_on).is_(None), col(Residency.ends_on) >= today),
             col(Person.is_active),
@@ -259,7 +260,7 @@ def eligible_people(
             or person.id in seated
             or person.id in found
             or _apartment_key(residency.apartment) in taken
-            or not is_adult(person, today)
+            or not may_stand(residency.tenure, age_on(person.birth_date, today))
         ):
             continue
         found[person.id] = (person, residency.apartment)
@@ -285,17 +286,27 @@ def _person_problem(
             "%(name)s does not live in this house: only its residents can sit on its committee.",
             name=person.name,
         )
-    holder_homes = [r for r in residencies if r.tenure == Tenure.holder]
+    holder_homes = [r for r in residencies if is_entitled(r.tenure)]
     if not holder_homes:
+        if any(r.tenure == Tenure.household_member for r in residencies):
+            return _(
+                "%(name)s is a household member, not a right-of-occupancy holder, co-holder "
+                "or the holder's spouse or partner: other household members may take part in "
+                "resident meetings but can neither vote nor stand for the committee.",
+                name=person.name,
+            )
         return _(
             "%(name)s rents the apartment: renters may take part in resident meetings "
             "but can neither vote nor stand for the committee.",
             name=person.name,
         )
-    if not is_adult(person, today):
+    age = age_on(person.birth_date, today)
+    holder_homes = [r for r in holder_homes if may_stand(r.tenure, age)]
+    if not holder_homes:
         return _(
             "%(name)s is under 18 or has no birth date recorded: only right-of-occupancy "
-            "holders aged 18 or over can stand for the committee.",
+            "holders, co-holders and holders' spouses or partners aged 18 or over can stand "
+            "for the committee.",
             name=person.name,
         )
     taken = _taken_apartments(session, committee, today)
@@ -337,7 +348,7 @@ def add_member(
     actor_id: int | None,
     today: date,
 ) -> CommitteeMember:
-    """Seat an adult ASO holder of the house; one per apartment, one chair per committee."""
+    """Seat a resident who may stand (tenures.may_stand); one per apartment, one chair."""
     errors = _check_member(session, committee, data, today)
     if errors:
         raise ValidationFailed(errors)

@@ -19,7 +19,7 @@ from app.errors import NotFound
 from app.i18n import _
 from app.jinja import fmt_number
 from app.models.houses import House, Tenure
-from app.models.people import Language, Person, StaffKind, StaffRole
+from app.models.people import Language, NoticeChannel, Person, StaffKind, StaffRole
 from app.models.types import utcnow
 from app.services.bodies import people as people_service
 from app.services.platform import audit
@@ -45,12 +45,39 @@ DEFAULT_CITY = "Helsinki"
 # No apartment is this large: a bigger number is a typo (e.g. a lost decimal comma).
 MAX_APARTMENT_AREA = Decimal(1000)
 
+# The tenure column: the codes, and the words in Finnish and Swedish, lower case, underscores
+# read as spaces ("co_holder" and "co holder" alike). What a tenure gives: access/tenures.
 TENURES = {
     "holder": Tenure.holder,
     "haltija": Tenure.holder,
     "asumisoikeuden haltija": Tenure.holder,
+    "asumisoikeudenhaltija": Tenure.holder,
+    "innehavare": Tenure.holder,
+    "boenderättsinnehavare": Tenure.holder,
+    "co holder": Tenure.co_holder,
+    "co-holder": Tenure.co_holder,
+    "kanssahaltija": Tenure.co_holder,
+    "medinnehavare": Tenure.co_holder,
+    "spouse": Tenure.spouse,
+    "partner": Tenure.spouse,
+    "puoliso": Tenure.spouse,
+    "avopuoliso": Tenure.spouse,
+    "haltijan puoliso": Tenure.spouse,
+    "haltijan puoliso tai avopuoliso": Tenure.spouse,
+    "make": Tenure.spouse,
+    "maka": Tenure.spouse,
+    "make/maka": Tenure.spouse,
+    "sambo": Tenure.spouse,
+    "make/maka eller sambo": Tenure.spouse,
+    "innehavarens make/maka eller sambo": Tenure.spouse,
+    "household member": Tenure.household_member,
+    "perheenjäsen": Tenure.household_member,
+    "muu perheenjäsen": Tenure.household_member,
+    "familjemedlem": Tenure.household_member,
+    "annan familjemedlem": Tenure.household_member,
     "renter": Tenure.renter,
     "vuokralainen": Tenure.renter,
+    "hyresgäst": Tenure.renter,
 }
 
 
@@ -158,10 +185,36 @@ def _language(raw: str) -> Language:
 
 
 def _tenure(raw: str) -> Tenure:
-    tenure = TENURES.get(" ".join(raw.lower().split()))
+    tenure = TENURES.get(" ".join(raw.lower().replace("_", " ").split()))
     if tenure is None:
-        raise BadCell(_("Enter holder or renter (haltija or vuokralainen)."))
+        raise BadCell(
+            _(
+                "Unknown tenure. Enter holder, co_holder, spouse, household_member or renter, "
+                "or the same in Finnish (haltija, kanssahaltija, puoliso, perheenjäsen, "
+                "vuokralainen) or Swedish."
+            )
+        )
     return tenure
+
+
+# The notice_channel column: how the resident meeting's invitations reach the person.
+NOTICE_CHANNELS = {
+    "email": NoticeChannel.email,
+    "sähköposti": NoticeChannel.email,
+    "e-post": NoticeChannel.email,
+    "paper": NoticeChannel.paper,
+    "paperi": NoticeChannel.paper,
+    "kirje": NoticeChannel.paper,
+    "papper": NoticeChannel.paper,
+    "brev": NoticeChannel.paper,
+}
+
+
+def _notice_channel(raw: str) -> NoticeChannel:
+    channel = NOTICE_CHANNELS.get(" ".join(raw.lower().split()))
+    if channel is None:
+        raise BadCell(_("Enter email or paper (sähköposti or paperi)."))
+    return channel
 
 
 HOUSE_COLUMNS = (
@@ -180,7 +233,9 @@ RESIDENT_COLUMNS = (
     Column("house_code", True, text_parser(20)),
     Column("apartment", True, _apartment),
     Column("name", True, text_parser(200)),
-    Column("email", True, _email),
+    # Optional: a resident without email is invited on paper (notice_channel), matched on a
+    # later import by house, apartment and name (resident_import._person_key).
+    Column("email", False, _email),
     Column("phone", False, text_parser(40)),
     Column("language", False, _language),
     Column("birth_date", False, parse_date),
@@ -188,6 +243,7 @@ RESIDENT_COLUMNS = (
     Column("starts_on", True, parse_date),
     Column("ends_on", False, parse_date),
     Column("floor_area_m2", False, _apartment_area),
+    Column("notice_channel", False, _notice_channel),
 )
 _HOUSE_FIELDS = (
     "name",
@@ -200,7 +256,7 @@ _HOUSE_FIELDS = (
     "year_built",
     "property_manager_id",
 )
-PERSON_FIELDS = ("name", "phone", "language", "birth_date")
+PERSON_FIELDS = ("name", "phone", "language", "birth_date", "notice_channel")
 
 
 def example(name: str) -> bytes:

@@ -17,6 +17,7 @@ from app.models.meetings import MeetingCreate, MeetingMinutes, ResidentMeeting
 from app.models.people import Person
 from app.models.types import HELSINKI, local_date, to_utc, utcnow
 from app.services.bodies import houses as houses_service
+from app.services.bodies import notices
 from app.services.calendar import linked as calendar_linked
 from app.services.mail import delivery as mail_service
 from app.services.platform import audit, versioning
@@ -155,6 +156,11 @@ def create(
     return meeting
 
 
+def invitation_key(meeting: ResidentMeeting) -> str:
+    """The key of a meeting's invitation: of its mails and of its recorded recipients."""
+    return f"meeting-invitation:{meeting.id}"
+
+
 def _deliver_invitation(
     session: Session,
     meeting: ResidentMeeting,
@@ -163,23 +169,30 @@ def _deliver_invitation(
     now: datetime,
     before: dict[str, Any] | None = None,
 ) -> int:
-    """Queue the invitation to every current resident (never twice to anyone) and mark it sent."""
+    """Send the invitation to every apartment of the house and mark it sent: a mail to each
+    current resident who takes notices by email, a letter (printed from the record, see
+    meeting_notices.py) to each apartment no email reaches. Nobody gets it twice; returns the
+    mails queued."""
     assert meeting.id is not None
     before = before or audit.snapshot(meeting)
     where = houses_service.get(session, meeting.house_id)
     url = f"{get_settings().base_url.rstrip('/')}/meetings/{meeting.id}"
+    key = invitation_key(meeting)
+    found = notices.households(session, meeting.house_id, today)
+    notices.record(session, key, meeting.house_id, found, now)
     queued = 0
-    for person in current_residents(session, meeting.house_id, today):
-        delivery = mail_service.queue(
-            session,
-            f"meeting-invitation:{meeting.id}",
-            person,
-            INVITATION_TEMPLATE,
-            meeting=meeting,
-            house=where,
-            url=url,
-        )
-        queued += delivery is not None
+    for household in found:
+        for person in household.by_email:
+            delivery = mail_service.queue(
+                session,
+                key,
+                person,
+                INVITATION_TEMPLATE,
+                meeting=meeting,
+                house=where,
+                url=url,
+            )
+            queued += delivery is not None
     meeting.invitation_sent_at = now
     meeting.version += 1
     meeting.updated_at = now

@@ -12,7 +12,15 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import _
 from app.models.audit import AuditEntry
 from app.models.houses import House, Residency
-from app.models.people import Language, Person, PersonCreate, PersonUpdate, StaffKind, StaffRole
+from app.models.people import (
+    Language,
+    NoticeChannel,
+    Person,
+    PersonCreate,
+    PersonUpdate,
+    StaffKind,
+    StaffRole,
+)
 from app.models.types import utcnow
 from app.security import verify_password
 from app.services.accounts import auth as auth_service
@@ -53,15 +61,27 @@ def _check_email_free(session: Session, email: str, person_id: int | None = None
         raise ValidationFailed({"email": _("This email address is already in use.")})
 
 
+def notice_channel(email: str | None, wanted: NoticeChannel | None) -> NoticeChannel:
+    """The channel of a person's notices: paper whenever there is no email, else as wanted
+    (by email unless told otherwise)."""
+    if email is None:
+        return NoticeChannel.paper
+    return wanted or NoticeChannel.email
+
+
 def create(session: Session, data: PersonCreate, actor_id: int | None) -> Person:
-    """Add a person; the email must be unused."""
-    _check_email_free(session, data.email)
+    """Add a person; an email, if given, must be unused. Without one the person is a resident
+    whose notices go on paper, and who cannot log in until an email is added."""
+    email = normalise_email(data.email) if data.email else None
+    if email is not None:
+        _check_email_free(session, email)
     person = Person(
         name=data.name.strip(),
-        email=normalise_email(data.email),
+        email=email,
         phone=(data.phone or "").strip() or None,
         language=data.language,
         birth_date=data.birth_date,
+        notice_channel=notice_channel(email, data.notice_channel),
     )
     session.add(person)
     session.flush()
@@ -77,13 +97,20 @@ def update(
         raise Conflict()
     before = audit.snapshot(person)
     changes = data.model_dump(exclude_unset=True)
-    if "email" in changes and changes["email"] is not None:
+    had_email = person.email is not None
+    if changes.get("email") is not None:
         _check_email_free(session, changes["email"], person.id)
         changes["email"] = normalise_email(changes["email"])
+    elif "email" in changes and had_email and staff_roles(session, person.id or 0):
+        raise ValidationFailed({"email": _("A staff member needs an email address to log in.")})
     for key, value in changes.items():
-        if key in ("name", "email", "language") and value is None:
+        if key in ("name", "language", "notice_channel") and value is None:
             continue
         setattr(person, key, value)
+    person.notice_channel = notice_channel(person.email, person.notice_channel)
+    if had_email and person.email is None:
+        # Without an email nobody logs in as the person: their sessions, tokens and links end.
+        auth_service.end_logins(session, person)
     versioning.bump(session, person, person.version if version is None else version)
     person.updated_at = utcnow()
     session.add(person)
@@ -176,7 +203,12 @@ def change_password(
     actor_id: int | None,
     keep_session: str | None = None,
 ) -> None:
-    """Set a password: long enough, typed the same twice; the person's other logins end."""
+    """Set a password: long enough, typed the same twice; the person's other logins end. A
+    person without email has no login to set one for."""
+    if person.email is None:
+        raise ValidationFailed(
+            {"password": _("Add an email address first: the person logs in with it.")}
+        )
     errors: dict[str, str] = {}
     if len(password) < PASSWORD_MIN_LENGTH:
         errors["password"] = _("Enter at least %(n)s characters.", n=PASSWORD_MIN_LENGTH)
@@ -210,7 +242,9 @@ def staff_roles(session: Session, person_id: int) -> list[StaffRole]:
 
 
 def grant(session: Session, person: Person, kind: StaffKind, actor_id: int | None) -> StaffRole:
-    """Give a person a staff role (idempotent)."""
+    """Give a person a staff role (idempotent); staff log in, so they need an email."""
+    if person.email is None:
+        raise ValidationFailed({"kind": _("Add an email address first: staff log in with it.")})
     existing = session.exec(
         select(StaffRole).where(StaffRole.person_id == person.id, StaffRole.kind == kind)
     ).first()

@@ -10,8 +10,9 @@ from sqlmodel import Field, Session, SQLModel, col, or_, select
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
 from app.models.houses import House, Residency, ResidencyCreate, Tenure
-from app.models.people import Person
+from app.models.people import Language, NoticeChannel, Person, PersonCreate, PersonUpdate
 from app.services.accounts.auth import normalise_email
+from app.services.bodies import people as people_service
 from app.services.platform import audit
 
 
@@ -23,6 +24,33 @@ class ResidentByEmail(SQLModel):
     tenure: Tenure = Tenure.holder
     starts_on: date
     ends_on: date | None = None
+
+
+class ResidentOnPaper(SQLModel):
+    """A new resident without email, as their property manager or an administrator enters
+    them: the person and their residency at once. Their notices go on paper."""
+
+    name: str = Field(min_length=1, max_length=200)
+    language: Language = Language.fi
+    phone: str | None = Field(default=None, max_length=40)
+    birth_date: date | None = None
+    apartment: str = Field(min_length=1, max_length=20)
+    tenure: Tenure = Tenure.holder
+    starts_on: date
+    ends_on: date | None = None
+
+
+class ResidentDetails(SQLModel):
+    """A resident's details as their property manager changes them; an email added gives the
+    person a login (by a link sent to it)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+    language: Language = Language.fi
+    birth_date: date | None = None
+    notice_channel: NoticeChannel = NoticeChannel.paper
+    version: int
 
 
 class ResidencyEnd(SQLModel):
@@ -39,8 +67,8 @@ class Resident:
     person: Person
 
 
-def _natural_key(text: str) -> list[tuple[int, int | str]]:
-    # "A 2" before "A 10", as apartments are numbered on the doors.
+def natural_key(text: str) -> list[tuple[int, int | str]]:
+    """How apartments are ordered: "A 2" before "A 10", as they are numbered on the doors."""
     return [
         (0, int(part)) if part.isdigit() else (1, part.casefold())
         for part in re.split(r"(\d+)", text)
@@ -61,7 +89,7 @@ def current(session: Session, house_id: int, today: date) -> list[Resident]:
         .order_by(col(Residency.apartment), col(Person.name), col(Residency.id))
     )
     residents = [Resident(residency=r, person=p) for r, p in rows]
-    residents.sort(key=lambda x: (_natural_key(x.residency.apartment), x.person.name.casefold()))
+    residents.sort(key=lambda x: (natural_key(x.residency.apartment), x.person.name.casefold()))
     return residents
 
 
@@ -172,3 +200,45 @@ def end(session: Session, residency: Residency, ends_on: date, actor_id: int | N
     session.flush()
     audit.record(session, actor_id, "update", residency, before)
     return residency
+
+
+def add_on_paper(
+    session: Session, house_id: int, data: ResidentOnPaper, actor_id: int | None
+) -> Residency:
+    """Add a resident without email: a new person, on paper, living in an apartment."""
+    _check_period(data.starts_on, data.ends_on)
+    with session.begin_nested():
+        person = people_service.create(
+            session,
+            PersonCreate(
+                name=data.name,
+                email=None,
+                phone=data.phone,
+                language=data.language,
+                birth_date=data.birth_date,
+                notice_channel=NoticeChannel.paper,
+            ),
+            actor_id,
+        )
+        assert person.id is not None
+        return add(
+            session,
+            ResidencyCreate(
+                person_id=person.id,
+                house_id=house_id,
+                apartment=data.apartment,
+                tenure=data.tenure,
+                starts_on=data.starts_on,
+                ends_on=data.ends_on,
+            ),
+            actor_id,
+        )
+
+
+def change_details(
+    session: Session, person: Person, data: ResidentDetails, actor_id: int | None
+) -> Person:
+    """Change a resident's details (every field given; an emptied phone or email is cleared);
+    refuses if someone else changed the person since the form was read."""
+    changes = PersonUpdate(**data.model_dump(exclude={"version"}))
+    return people_service.update(session, person, changes, actor_id, data.version)

@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 
 from babel.dates import format_date
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 from app.i18n import _, get_language, locale
 from app.models.houses import Apartment, House, Residency
-from app.models.people import Language, Person
+from app.models.people import Language, NoticeChannel, Person
 from app.services.bodies import apartments as apartments_service
 from app.services.bodies.imports import (
     PERSON_FIELDS,
@@ -43,6 +43,58 @@ def _residency_key(residency: Residency) -> ResidencyKey:
     )
 
 
+# A person without email is known by house, apartment and name (spacing tidied, case ignored):
+# imported again, the same row updates them rather than adding a second person. Their key starts
+# with a character no email address has.
+_NO_EMAIL = "\x00"
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _person_key(values: dict[str, Any]) -> str:
+    """Who a row is about: the email, else house, apartment and name."""
+    if values["email"]:
+        return str(values["email"])
+    return _NO_EMAIL.join(
+        ("", values["house_code"].lower(), values["apartment"], _folded(values["name"]))
+    )
+
+
+def _known_without_email(session: Session, found: "_Residents") -> dict[str, Person]:
+    """The people without email the file's rows without email name, by their key: someone
+    without email who lives or has lived in that apartment of that house under that name."""
+    wanted = [v for _n, v in found.rows if not v["email"]]
+    ids = {
+        found.houses[v["house_code"].lower()].id
+        for v in wanted
+        if v["house_code"].lower() in found.houses
+    }
+    if not ids:
+        return {}
+    codes = {house.id: code for code, house in found.houses.items()}
+    rows = session.exec(
+        select(Person, Residency)
+        .join(Residency, col(Residency.person_id) == Person.id)
+        .where(
+            col(Person.email).is_(None),
+            col(Residency.house_id).in_(sorted(i for i in ids if i is not None)),
+        )
+        .order_by(col(Person.id))
+    )
+    known: dict[str, Person] = {}
+    for person, residency in rows:
+        values = {
+            "email": None,
+            "house_code": codes[residency.house_id],
+            "apartment": apartment_key(residency.apartment),
+            "name": person.name,
+        }
+        known.setdefault(_person_key(values), person)
+    return known
+
+
 def _overlap(first: tuple[date, date | None], second: tuple[date, date | None]) -> bool:
     """Whether two periods (start, last day or None: continuing) share a day."""
     (first_start, first_end), (second_start, second_end) = first, second
@@ -58,9 +110,10 @@ class _Residents:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     # lower-cased code → house
     houses: dict[str, House] = field(default_factory=dict)
-    # email → (first row, the person's columns given anywhere in the file)
+    # person key (_person_key: the email, else house, apartment and name) → (first row, the
+    # person's columns given anywhere in the file)
     people: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
-    # email → the person already in the database
+    # person key → the person already in the database
     known: dict[str, Person] = field(default_factory=dict)
     # The known people's residencies in the database, and those a row of the file names.
     stored: list[Residency] = field(default_factory=list)
@@ -84,8 +137,13 @@ def _validate_residents(
             reason = _("The end date is before the start date.")
             errors.append(RowError(number, "ends_on", cells["ends_on"], reason))
             continue
+        if values["email"] is None and values["notice_channel"] == NoticeChannel.email:
+            reason = _("Invitations by email need an email address: leave the cell empty.")
+            errors.append(RowError(number, "notice_channel", cells["notice_channel"], reason))
+            continue
+        person_key = _person_key(values)
         key = (
-            values["email"],
+            person_key,
             values["house_code"].lower(),
             values["apartment"],
             values["starts_on"],
@@ -98,15 +156,17 @@ def _validate_residents(
             errors.append(RowError(number, "email", cells["email"], reason))
             continue
         seen[key] = number
-        person = given.setdefault(values["email"], {})
+        person = given.setdefault(person_key, {})
         consistent = True
         for name in PERSON_FIELDS:
             if values[name] is None:
                 continue
             first_row, first_value = person.setdefault(name, (number, values[name]))
             if first_value != values[name]:
-                reason = _(
-                    "Row %(row)s gives another value for the same email address.", row=first_row
+                reason = (
+                    _("Row %(row)s gives another value for the same email address.", row=first_row)
+                    if values["email"]
+                    else _("Row %(row)s gives another value for the same person.", row=first_row)
                 )
                 errors.append(RowError(number, name, cells[name], reason))
                 consistent = False
@@ -121,15 +181,17 @@ def _validate_residents(
                 consistent = False
         if consistent:
             found.rows.append((number, values))
-            found.people.setdefault(values["email"], (number, {}))
-    for email, (first_row, _values) in found.people.items():
-        found.people[email] = (first_row, {k: v for k, (_row, v) in given[email].items()})
+            found.people.setdefault(person_key, (number, {}))
+    for person_key, (first_row, _values) in found.people.items():
+        found.people[person_key] = (first_row, {k: v for k, (_row, v) in given[person_key].items()})
     found.houses = houses_by_code(session, (v["house_code"] for _, v in found.rows))
     for number, values in found.rows:
         if values["house_code"].lower() not in found.houses:
             reason = _("No house has this code. Import the houses first.")
             errors.append(RowError(number, "house_code", values["house_code"], reason))
-    found.known = {p.email: p for p in select_in(session, Person, Person.email, found.people)}
+    emails = [k for k in found.people if not k.startswith(_NO_EMAIL)]
+    found.known = {p.email: p for p in select_in(session, Person, Person.email, emails) if p.email}
+    found.known.update(_known_without_email(session, found))
     person_ids = {p.id for p in found.known.values()}
     found.stored = select_in(session, Residency, Residency.person_id, person_ids)
     found.stored.sort(key=lambda r: r.id or 0)
@@ -151,7 +213,7 @@ def _check_overlaps(
     named: dict[int | None, ResidencyKey] = {}
     for _number, values in found.rows:
         house = found.houses.get(values["house_code"].lower())
-        person = found.known.get(values["email"])
+        person = found.known.get(_person_key(values))
         if house is not None and person is not None:
             key = (person.id, house.id, values["apartment"], values["starts_on"])
             if key in found.existing:
@@ -167,7 +229,7 @@ def _check_overlaps(
             continue
         period = (values["starts_on"], values["ends_on"])
         reason = None
-        rows_before = earlier.setdefault((values["email"], house.id), [])
+        rows_before = earlier.setdefault((_person_key(values), house.id), [])
         for other_row, other_period in rows_before:
             if _overlap(period, other_period):
                 reason = _(
@@ -177,7 +239,7 @@ def _check_overlaps(
                 )
                 break
         rows_before.append((number, period))
-        person = found.known.get(values["email"])
+        person = found.known.get(_person_key(values))
         if reason is None and person is not None:
             for residency in others.get((person.id, house.id), []):
                 if _overlap(period, (residency.starts_on, residency.ends_on)):
@@ -234,7 +296,8 @@ def import_residents(
     filename: str = "",
     dry_run: bool = False,
 ) -> ImportReport:
-    """Create or update people (by email), residencies and apartment areas; all or nothing."""
+    """Create or update people (by email; without one, by house, apartment and name),
+    residencies and apartment areas; all or nothing."""
     report = ImportReport(kind="residents", filename=filename, dry_run=dry_run)
     rows, report.errors = read_rows(data, RESIDENT_COLUMNS, max_rows=MAX_ROWS)
     found = _validate_residents(session, rows, report.errors)
@@ -245,17 +308,25 @@ def import_residents(
     new_people: dict[str, Person] = {}
     person_updates: list[tuple[SQLModel, dict[str, Any]]] = []
     outcome: dict[int, str] = {}
-    for email, (number, wanted) in found.people.items():
-        person = people.get(email)
+    shown = {_person_key(v): v["email"] or v["name"] for _n, v in found.rows}
+    for person_key, (number, wanted) in found.people.items():
+        person = people.get(person_key)
         if person is None:
-            new_people[email] = Person(email=email, **{"language": Language.fi, **wanted})
-            report.changes.append(Change(number, "person", email, "create"))
+            email = None if person_key.startswith(_NO_EMAIL) else person_key
+            defaults = {"language": Language.fi, "notice_channel": NoticeChannel.email}
+            created = Person(email=email, **{**defaults, **wanted})
+            if email is None:
+                created.notice_channel = NoticeChannel.paper
+            new_people[person_key] = created
+            report.changes.append(Change(number, "person", shown[person_key], "create"))
             outcome[number] = "create"
             continue
         changes = differences(person, wanted)
         if changes:
             person_updates.append((person, changes))
-            report.changes.append(Change(number, "person", email, "update", list(changes)))
+            report.changes.append(
+                Change(number, "person", shown[person_key], "update", list(changes))
+            )
             outcome[number] = "update"
 
     residency_creates: list[tuple[str, Residency]] = []
@@ -264,7 +335,7 @@ def import_residents(
         house = found.houses[values["house_code"].lower()]
         key_text = f"{house.code} {values['apartment']}, {values['starts_on'].isoformat()}"
         wanted = {"tenure": values["tenure"], "ends_on": values["ends_on"]}
-        person = people.get(values["email"])
+        person = people.get(_person_key(values))
         existing = None
         if person is not None:
             key = (person.id, house.id, values["apartment"], values["starts_on"])
@@ -278,7 +349,7 @@ def import_residents(
                 starts_on=values["starts_on"],
                 **wanted,
             )
-            residency_creates.append((values["email"], new))
+            residency_creates.append((_person_key(values), new))
             report.changes.append(Change(number, "residency", key_text, "create"))
             outcome[number] = "create"
             continue
@@ -299,8 +370,8 @@ def import_residents(
         return report
     with session.begin_nested():
         store(session, actor_id, list(new_people.values()), person_updates)
-        for email, residency in residency_creates:
-            person_id = (new_people.get(email) or people[email]).id
+        for person_key, residency in residency_creates:
+            person_id = (new_people.get(person_key) or people[person_key]).id
             assert person_id is not None
             residency.person_id = person_id
         store(session, actor_id, [r for _e, r in residency_creates], residency_updates)

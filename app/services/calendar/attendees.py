@@ -147,7 +147,7 @@ def to_csv(listing: Attendees) -> str:
                 safe_cell(c)
                 for c in (
                     attendee.person.name,
-                    attendee.person.email,
+                    attendee.person.email or "",
                     status_label(registration.status),
                     registration.participants,
                     attendee.position or "",

@@ -74,7 +74,7 @@ def invitation(
     sender = parseaddr(get_settings().mail_from)[1]
     item.organizer = ics.Address(organiser(), sender)
     partstat = "ACCEPTED" if accepted else "NEEDS-ACTION"
-    item.attendees = [ics.Address(person.name, person.email, partstat)]
+    item.attendees = [ics.Address(person.name, person.email, partstat)] if person.email else []
     return ics.calendar([item], method=method)
 
 

@@ -44,11 +44,14 @@ def queue(
     ics: str = "",
     **context: Any,
 ) -> Delivery | None:
-    """Write one delivery for a person (in their language); None if it was already queued.
+    """Write one delivery for a person (in their language); None if it was already queued, or
+    if the person has no email (their notices go on paper: app/services/bodies/notices.py).
 
     A newsletter's mail names the newsletter (for its progress) and carries an unsubscribe
     address, which the templates also see. ics is a calendar invitation to attach.
     """
+    if not person.email:
+        return None
     if unsubscribe_url:
         context["unsubscribe_url"] = unsubscribe_url
     language = person.language.value

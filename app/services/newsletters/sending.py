@@ -105,10 +105,15 @@ def _people(
         part = ordered[start : start + chunk]
         rows = session.exec(
             select(col(Person.id), col(Person.email), col(Person.language))
-            .where(col(Person.id).in_(part))
+            # A resident without email is not mailed (their notices go on paper).
+            .where(col(Person.id).in_(part), col(Person.email).is_not(None))
             .order_by(col(Person.id))
         )
-        yield [(pid, email, language.value) for pid, email, language in rows if pid is not None]
+        yield [
+            (pid, email, language.value)
+            for pid, email, language in rows
+            if pid is not None and email is not None
+        ]
 
 
 # Stands for a reader's unsubscribe address while a language's copy is rendered (URL-safe, so

@@ -19,7 +19,7 @@ from app.db import metadata
 from app.models.audit import AuditEntry
 from app.models.calendar import CalendarEvent, EventRegistration, RegistrationStatus
 from app.models.mail import Delivery
-from app.models.people import Person
+from app.models.people import NoticeChannel, Person
 from app.models.types import utcnow
 from app.services.calendar import registrations
 
@@ -138,14 +138,17 @@ def erase(
     for event in held:
         registrations.promote(session, event, actor_id, moment)
     # Deliveries addressed to them that no longer name them (the person row was unknown).
-    deliveries = _table(Delivery)
-    result = session.connection().execute(
-        delete(deliveries).where(deliveries.c.recipient == person.email)
-    )
-    if result.rowcount:
-        deleted["delivery"] = deleted.get("delivery", 0) + result.rowcount
+    if person.email is not None:
+        deliveries = _table(Delivery)
+        result = session.connection().execute(
+            delete(deliveries).where(deliveries.c.recipient == person.email)
+        )
+        if result.rowcount:
+            deleted["delivery"] = deleted.get("delivery", 0) + result.rowcount
     person.name = ERASED_NAME % {"id": person.id}
-    person.email = f"erased-{person.id}@erased.invalid"
+    # No address is left: the person can neither log in nor be mailed (notices: on paper).
+    person.email = None
+    person.notice_channel = NoticeChannel.paper
     person.phone = None
     person.birth_date = None
     person.password_hash = None

@@ -486,14 +486,16 @@ def test_residency_of_another_house_is_404(client, session):
     assert residency.ends_on is None
 
 
-@pytest.mark.parametrize("role", ["own_chair", "own_manager", "resident"])
-def test_only_admins_may_change_residents(client, session, role):
+@pytest.mark.parametrize("role", ["own_chair", "other_manager", "management", "resident"])
+def test_only_admins_and_the_manager_may_change_residents(client, session, role):
+    # The house's own property manager may (tests/routers/bodies/test_residents_on_paper.py).
     house = make_house(session)
     residency = residency_of(session, make_resident(session, house))
     person = make_person(session)
     user = {
         "own_chair": lambda: chair_of(session, house),
-        "own_manager": lambda: make_manager(session, house),
+        "other_manager": lambda: make_manager(session, make_house(session)),
+        "management": lambda: make_staff_person(session, StaffKind.management),
         "resident": lambda: make_resident(session, house),
     }[role]()
     client.login_as(session, user)

@@ -488,7 +488,7 @@ def test_empty_optional_person_values_are_kept(session, admin, houses):
         ("EI-OLE,A 1,Nimi,n@example.com,,,,holder,2020-01-01,", "house_code", "No house"),
         ("IMP-1,A 1,Nimi,ei-osoite,,,,holder,2020-01-01,", "email", "valid email"),
         ("IMP-1,A 1,Nimi,n@example.com,,ru,,holder,2020-01-01,", "language", "fi, sv or en"),
-        ("IMP-1,A 1,Nimi,n@example.com,,,,omistaja,2020-01-01,", "tenure", "holder or renter"),
+        ("IMP-1,A 1,Nimi,n@example.com,,,,omistaja,2020-01-01,", "tenure", "Unknown tenure"),
         ("IMP-1,A 1,Nimi,n@example.com,,,,holder,2020-13-01,", "starts_on", "date"),
         ("IMP-1,A 1,Nimi,n@example.com,,,,holder,٢٠٢٠-٠١-٠١,", "starts_on", "date"),
         ("IMP-1,A 1,Nimi,n@example.com,,,,holder,,", "starts_on", "required"),
