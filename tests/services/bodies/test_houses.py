@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models.audit import AuditEntry
@@ -46,9 +46,9 @@ def house_input(**fields):
 def audit_rows(session, entity, entity_id):
     return list(
         session.exec(
-            select(AuditEntry).where(
-                AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id)
-            )
+            select(AuditEntry)
+            .where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
+            .order_by(col(AuditEntry.id))  # in the order written
         )
     )
 
