@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.demo import ballots as ballots_demo
+from app.demo import demands as demo_demands
 from app.demo import finances as demo_finances
 from app.demo import initiatives as demo_initiatives
 from app.demo import paper as demo_paper
@@ -49,6 +50,8 @@ SINGULAR = {
     "usage charges": "usage charge",
     "budget cycles": "budget cycle",
     "notice recipients": "notice recipient",
+    "meeting demands": "meeting demand",
+    "demand signatures": "demand signature",
 }
 
 
@@ -93,6 +96,7 @@ def load(session: Session, today: date | None = None) -> str:
     meetings = _meetings(session, plan, people, houses, added)
     _committees(session, plan, people, houses, meetings, added)
     demo_paper.record_last_invitations(session, houses, datetime.now(UTC), added)
+    demo_demands.load(session, houses, added, plan_today, datetime.now(UTC))
     _yte(session, plan, people, houses, added)
     demo_initiatives.load(session, plan, people, houses, added, today)
     _calendar(session, added, plan_today)

@@ -19,6 +19,7 @@ from app.models.calendar import (
     EventTemplate,
 )
 from app.models.committees import CommitteeMember, ResidentCommittee
+from app.models.demands import MeetingDemand, MeetingDemandSignature
 from app.models.finances import (
     BudgetCycle,
     BudgetLine,
@@ -101,6 +102,8 @@ __all__ = [
     "AuditEntry",
     "CommitteeMember",
     "Delivery",
+    "MeetingDemand",
+    "MeetingDemandSignature",
     "Apartment",
     "House",
     "LoginAttempt",

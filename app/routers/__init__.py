@@ -8,6 +8,7 @@ from app.routers.accounts import login as auth
 from app.routers.api import auth as api_auth
 from app.routers.api import calendar as api_calendar
 from app.routers.api import committees as api_committees
+from app.routers.api import demands as api_demands
 from app.routers.api import elections as api_elections
 from app.routers.api import finances as api_finances
 from app.routers.api import forum as api_forum
@@ -22,7 +23,7 @@ from app.routers.api import people as api_people
 from app.routers.api import surveys as api_surveys
 from app.routers.api import yte as api_yte
 from app.routers.ballots import elections, surveys
-from app.routers.bodies import committees, houses, imports, meetings, yte
+from app.routers.bodies import committees, demands, houses, imports, meetings, yte
 from app.routers.calendar import pages as calendar
 from app.routers.calendar import registrations as event_registrations
 from app.routers.calendar import templates as calendar_templates
@@ -47,6 +48,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     account.router,
     houses.router,
     meetings.router,
+    demands.router,
     committees.router,
     yte.router,
     initiatives.router,
@@ -77,6 +79,7 @@ API_ROUTERS: list[APIRouter] = [
     api_houses.router,
     api_people.router,
     api_meetings.router,
+    api_demands.router,
     api_committees.router,
     api_yte.router,
     api_initiatives.router,

@@ -12,6 +12,7 @@ from tests.authz import (
     ballots,
     calendar,
     compliance,
+    demands,
     finances,
     forum,
     households,
@@ -45,4 +46,5 @@ FEATURES = [
     sso,
     privacy,
     households,
+    demands,
 ]

@@ -69,6 +69,11 @@ FILLED = {
         ("/forum/items/{}/minutes", "SELECT id FROM agenda_item"),
         ("/meetings/{}/minutes", "SELECT id FROM resident_meeting WHERE starts_at < :now"),
     ],
+    # The demo's open demand for a resident meeting is in one of this manager's houses, which
+    # need not be the house whose page the crawl opens.
+    "property manager": [
+        ("/meeting-demands/{}", "SELECT id FROM meeting_demand WHERE closed_at IS NULL"),
+    ],
     "committee member": [
         (
             "/initiatives/{}/edit",

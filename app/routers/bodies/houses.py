@@ -11,6 +11,7 @@ from app.errors import Conflict, ValidationFailed
 from app.i18n import _
 from app.models.houses import House
 from app.services.access.roles import Principal
+from app.services.bodies import demands as demands_service
 from app.services.bodies import houses as houses_service
 from app.services.bodies import residencies as residencies_service
 from app.templating import render
@@ -80,9 +81,20 @@ def get_editable_resident(
     return resident
 
 
+def get_visible_demands(
+    house: ViewableHouse, user: CurrentUser, session: SessionDep
+) -> list[demands_service.DemandView] | None:
+    """The house's open demands for a resident meeting when the user may see its meetings,
+    else None."""
+    if not policies.can_view_meetings(user, house.id or 0):
+        return None
+    return demands_service.for_house(session, house.id or 0, user.id, today(), only_open=True)
+
+
 VisibleResidents = Annotated[
     list[residencies_service.Resident] | None, Depends(get_visible_residents)
 ]
+VisibleDemands = Annotated[list[demands_service.DemandView] | None, Depends(get_visible_demands)]
 ManagedResident = Annotated[residencies_service.Resident, Depends(get_managed_resident)]
 EditableResident = Annotated[residencies_service.Resident, Depends(get_editable_resident)]
 
@@ -162,11 +174,14 @@ def house_page(
     session: SessionDep,
     house: ViewableHouse,
     residents: VisibleResidents,
+    demands: VisibleDemands,
 ) -> Response:
-    """A house: its facts, manager, committee and meetings; residents for those who may see."""
+    """A house: its facts, manager, committee and meetings, the residents' open demands for a
+    meeting; residents for those who may see."""
     context = {
         "view": houses_service.house_overview(session, house, today()),
         "residents": residents,
+        "demands": demands,
         "today": today(),
     }
     return render(request, "houses/detail.html", context)

@@ -19,6 +19,7 @@ from app.models.houses import House
 from app.models.meetings import MeetingForm, MeetingMinutes, ResidentMeeting
 from app.models.people import Language
 from app.models.types import to_utc, utcnow
+from app.services.bodies import demands as demands_service
 from app.services.bodies import houses as houses_service
 from app.services.bodies import meeting_notices, notices
 from app.services.bodies import meetings as meetings_service
@@ -88,30 +89,40 @@ def list_meetings(
 
 def _new_form(
     request: Request,
+    session: SessionDep,
     house: House,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    assert house.id is not None
     context = {
         "house": house,
         "values": values,
         "errors": errors or {},
         "notice_days": get_settings().meeting_notice_days,
+        # The residents' due demands this meeting answers: their matters go on its agenda.
+        "demands": [d for d, _house in demands_service.open_due(session, [house.id])],
     }
     return render(request, "meetings/new.html", context, status_code=status_code)
 
 
 @router.get("/houses/{house_id}/meetings/new", name="new_meeting")
-def new_meeting_form(request: Request, user: CurrentUser, house: OrganisableHouse) -> Response:
-    """The form for convening a resident meeting."""
+def new_meeting_form(
+    request: Request, session: SessionDep, user: CurrentUser, house: OrganisableHouse
+) -> Response:
+    """The form for convening a resident meeting; the matters of the residents' due demands
+    start its agenda."""
+    assert house.id is not None
     day = today()
+    demanded = [d for d, _house in demands_service.open_due(session, [house.id])]
     values = {
         "invitation_on": day.isoformat(),
         "starts_on": (day + timedelta(days=21)).isoformat(),
         "starts_time": "18:00",
+        "agenda": demands_service.agenda_prefill(demanded),
     }
-    return _new_form(request, house, values)
+    return _new_form(request, session, house, values)
 
 
 @router.post("/houses/{house_id}/meetings/new")
@@ -137,7 +148,9 @@ def create_meeting(
             return _confirm_invitation(request, session, house, meeting_data.starts_at, hidden)
         meeting = meetings_service.create(session, house.id, meeting_data, user.id, today())
     except ValidationFailed as exc:
-        return _new_form(request, house, values, exc.errors, status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return _new_form(
+            request, session, house, values, exc.errors, status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
     background.add_task(mail_service.send_pending, bind)
     return RedirectResponse(f"/meetings/{meeting.id}", status_code=303)
 
@@ -155,6 +168,7 @@ def _detail(
         "house": houses_service.get(session, meeting.house_id),
         "reach": meeting_notices.reach_sent(session, meeting),
         "committees": meetings_service.committees_elected(session, meeting.id or 0),
+        "demands": demands_service.answered_by(session, meeting.id or 0),
         "started": meetings_service.has_started(meeting, now),
         "deadline": meetings_service.invitation_deadline(meeting.starts_at),
         "today": today(),

@@ -16,6 +16,7 @@ from app.models.houses import House, Residency
 from app.models.meetings import MeetingCreate, MeetingMinutes, ResidentMeeting
 from app.models.people import Person
 from app.models.types import HELSINKI, local_date, to_utc, utcnow
+from app.services.bodies import demands as demands_service
 from app.services.bodies import houses as houses_service
 from app.services.bodies import notices
 from app.services.calendar import linked as calendar_linked
@@ -133,7 +134,8 @@ def create(
     now: datetime | None = None,
 ) -> ResidentMeeting:
     """Convene a meeting; when the invitation day is today, the invitation goes out at once.
-    The meeting takes over its house's placeholder in the calendar (calendar/linked.py)."""
+    The meeting takes over its house's placeholder in the calendar (calendar/linked.py) and
+    answers the residents' due demands for a meeting (demands.py)."""
     now = now or utcnow()
     errors = _check_new(data, today)
     if errors:
@@ -151,6 +153,7 @@ def create(
     session.flush()
     audit.record(session, actor_id, "create", meeting)
     calendar_linked.show_meeting(session, meeting, actor_id, now)
+    demands_service.close_for_meeting(session, meeting, actor_id, now)
     if meeting.invitation_on == today:
         _deliver_invitation(session, meeting, actor_id, today, now)
     return meeting

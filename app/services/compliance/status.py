@@ -1,6 +1,7 @@
 """Compliance: what the cooperation model promises each year, and where it is not kept.
 
-Per house: a resident meeting every calendar year, and a committee whose term has not run out.
+Per house: a resident meeting every calendar year, a committee whose term has not run out, and
+a meeting convened without delay when a tenth of the voters demand one (bodies/demands.py).
 For the company: four residents' newsletters a year and the chairs' newsletter every month.
 The view counts, the daily reminder job (send_reminders) tells whoever must act, once each.
 """
@@ -15,12 +16,14 @@ from app.errors import ValidationFailed
 from app.i18n import N_, _
 from app.jinja import fmt_date
 from app.models.committees import ResidentCommittee
+from app.models.demands import MeetingDemand
 from app.models.houses import House
 from app.models.meetings import ResidentMeeting
 from app.models.newsletters import Newsletter, NewsletterKind, NewsletterStatus
 from app.models.people import Person
 from app.models.types import HELSINKI, local_date
 from app.services.access.roles import Principal
+from app.services.bodies import demands as demands_service
 from app.services.compliance import policies
 
 RESIDENTS_NEWSLETTERS_PROMISED = 4
@@ -89,15 +92,20 @@ class HouseRow:
     committee: ResidentCommittee | None  # the term that ends last
     term: str  # TERM_*
     manager_name: str = ""
+    # The oldest due demand for a meeting that no convened meeting answers yet (open today,
+    # whatever the year shown).
+    demand: MeetingDemand | None = None
 
     @property
     def problems(self) -> list[str]:
-        """What is wrong, as codes: meeting, term."""
+        """What is wrong, as codes: meeting, term, demand."""
         found = []
         if self.meeting == MEETING_MISSING:
             found.append("meeting")
         if self.term in (TERM_ENDED, TERM_NONE, TERM_ENDING):
             found.append("term")
+        if self.demand is not None:
+            found.append("demand")
         return found
 
 
@@ -163,6 +171,9 @@ def house_rows(
     ):
         meetings.setdefault(meeting.house_id, []).append(meeting)
     committees = _latest_committees(session)
+    demands: dict[int, MeetingDemand] = {}
+    for demand, _house in demands_service.open_due(session, house_ids):
+        demands.setdefault(demand.house_id, demand)  # the oldest first
     manager_ids = {h.property_manager_id for h in houses if h.property_manager_id}
     names: dict[int | None, str] = {}
     if manager_ids:
@@ -185,6 +196,7 @@ def house_rows(
                 manager_name=names.get(house.property_manager_id, "")
                 if house.property_manager_id
                 else "",
+                demand=demands.get(house.id),
             )
         )
     if only_problems:

@@ -1,6 +1,6 @@
 """What awaits a person on the front page, each task with its deadline: initiatives to
-receive or answer, budget-cycle steps, minutes to record, meetings to convene, votes to cast and
-surveys to answer."""
+receive or answer, budget-cycle steps, minutes to record, meetings to convene (the residents'
+demands among them), votes to cast and surveys to answer."""
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -20,6 +20,7 @@ from app.services.access import audiences
 from app.services.access import policies as access_policies
 from app.services.access.roles import Principal
 from app.services.ballots import voting
+from app.services.bodies import demands as demands_service
 from app.services.bodies import meetings as meetings_service
 from app.services.finances import cycle_mail
 from app.services.initiatives import lifecycle
@@ -55,6 +56,22 @@ def tasks(session: Session, user: Principal, now: datetime) -> list[Task]:
     the budget-cycle steps that are theirs, houses still without this year's meeting."""
     found: list[Task] = []
     organised = user.committee_of | user.manager_of
+    for demand, house in demands_service.open_due(session, organised):
+        assert demand.due_at is not None
+        # Due at once: dated by the day the demand was made, so it comes before later tasks.
+        found.append(
+            Task(
+                text=_(
+                    "The residents of %(house)s have demanded a resident meeting on "
+                    "“%(matter)s” (%(date)s): convene it without delay",
+                    house=house.name,
+                    matter=demands_service.summarise(demand.matter),
+                    date=fmt_date(demand.due_at),
+                ),
+                url=f"/houses/{house.id}/meetings/new",
+                due=local_date(demand.due_at),
+            )
+        )
     for meeting, house in meetings_service.minutes_due(session, organised, now):
         found.append(
             Task(
