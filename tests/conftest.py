@@ -11,7 +11,7 @@ share one server and therefore run in one worker, and each test module runs whol
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +211,36 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink]:
         yield sink
     finally:
         sink.stop()
+
+
+@pytest.fixture()
+def scratch_database(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """scratch_database(name) → the URL of an empty database of the test's own, on the suite's
+    engine (a file in tmp_path, or a PostgreSQL database named after this worker's), dropped
+    afterwards."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    made: list[str] = []
+
+    def admin(statement: str) -> None:
+        engine = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(statement))
+        finally:
+            engine.dispose()
+
+    def make(name: str) -> str:
+        parsed = make_url(TEST_DATABASE_URL)
+        if parsed.get_backend_name() != "postgresql":
+            return f"sqlite:///{tmp_path / f'{name}.db'}"
+        database = f"{parsed.database}_{name}"
+        admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin(f'CREATE DATABASE "{database}"')
+        made.append(database)
+        return parsed.set(database=database).render_as_string(hide_password=False)
+
+    yield make
+    for database in made:
+        admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -3,41 +3,19 @@ email only on paper, the notices' recipients table, and back down (an unusable .
 for those without one), on the suite's database engine (SQLite, or PostgreSQL in a database of
 the test's own)."""
 
-from collections.abc import Iterator
-
 import pytest
 from alembic import command
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from app.db import make_engine
-from tests.conftest import TEST_DATABASE_URL, alembic_config
-
-
-def _admin_execute(url: str, statement: str) -> None:
-    admin = make_engine(str(make_url(url).set(database="postgres")))
-    try:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(statement))
-    finally:
-        admin.dispose()
+from tests.conftest import alembic_config
 
 
 @pytest.fixture()
-def database_url(tmp_path) -> Iterator[str]:
+def database_url(scratch_database) -> str:
     """An empty database of this test's own, dropped afterwards."""
-    parsed = make_url(TEST_DATABASE_URL)
-    if parsed.get_backend_name() != "postgresql":
-        yield f"sqlite:///{tmp_path / 'households.db'}"
-        return
-    name = f"{parsed.database}_households"
-    _admin_execute(TEST_DATABASE_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _admin_execute(TEST_DATABASE_URL, f'CREATE DATABASE "{name}"')
-    try:
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-    finally:
-        _admin_execute(TEST_DATABASE_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return str(scratch_database("households"))
 
 
 PERSON = text(

@@ -161,6 +161,20 @@ def add(session: Session, data: ResidencyCreate, actor_id: int | None) -> Reside
     return residency
 
 
+def _living_in(
+    person_id: int, house_id: int, data: ResidentByEmail | ResidentOnPaper
+) -> ResidencyCreate:
+    """The residency a resident form describes, for the person it found or made."""
+    return ResidencyCreate(
+        person_id=person_id,
+        house_id=house_id,
+        apartment=data.apartment,
+        tenure=data.tenure,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+    )
+
+
 def add_by_email(
     session: Session, house_id: int, data: ResidentByEmail, actor_id: int | None
 ) -> Residency:
@@ -168,18 +182,7 @@ def add_by_email(
     person = session.exec(select(Person).where(Person.email == normalise_email(data.email))).first()
     if person is None or person.id is None:
         raise ValidationFailed({"email": _("Nobody with this email address is in the portal.")})
-    return add(
-        session,
-        ResidencyCreate(
-            person_id=person.id,
-            house_id=house_id,
-            apartment=data.apartment,
-            tenure=data.tenure,
-            starts_on=data.starts_on,
-            ends_on=data.ends_on,
-        ),
-        actor_id,
-    )
+    return add(session, _living_in(person.id, house_id, data), actor_id)
 
 
 def end(session: Session, residency: Residency, ends_on: date, actor_id: int | None) -> Residency:
@@ -221,18 +224,7 @@ def add_on_paper(
             actor_id,
         )
         assert person.id is not None
-        return add(
-            session,
-            ResidencyCreate(
-                person_id=person.id,
-                house_id=house_id,
-                apartment=data.apartment,
-                tenure=data.tenure,
-                starts_on=data.starts_on,
-                ends_on=data.ends_on,
-            ),
-            actor_id,
-        )
+        return add(session, _living_in(person.id, house_id, data), actor_id)
 
 
 def change_details(

@@ -217,7 +217,7 @@ def test_the_committee_and_the_manager_are_mailed_once_when_it_becomes_due(
     assert "Koivukuja" in str(message["Subject"])
     text = smtp.text_of(message).replace("\r\n", "\n")
     assert "Pihan valaistus\nToimikunnan täydentäminen" in text
-    assert "2 of the house's 12 entitled voters have signed the demand" in text
+    assert "Talon 12 äänioikeutetusta 2 on allekirjoittanut vaatimuksen" in text  # in Finnish
     assert f"/houses/{house.id}/meetings/new" in text
     assert f"/meeting-demands/{demand.id}" in text
     languages = dict(
